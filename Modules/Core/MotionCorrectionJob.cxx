@@ -1,0 +1,99 @@
+#include "MotionCorrectionJob.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "AtomicOutput.h"
+#include "ImageIO.h"
+#include "ParameterFiles.h"
+#include "Reslicer.h"
+
+namespace mc {
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+void JobSpec::validate() const {
+  estimation.validate();
+  reslice.validate();
+  if (threads < 0) throw std::invalid_argument("threads must be >= 0, got " + std::to_string(threads));
+  if (estimateOnly && (!realignedOutput.empty() || !meanOutput.empty()))
+    throw std::invalid_argument("estimate-only writes no images: drop --output/--mean or --estimate-only");
+  for (const std::string* p : {&realignedOutput, &meanOutput})
+    if (!p->empty() && !isSupportedImagePath(*p))
+      throw std::invalid_argument(*p + ": unsupported output type (use .nii, .nii.gz, .nrrd or .nhdr)");
+  checkOutputPaths(input, {realignedOutput, meanOutput, parametersOutput, transformsOutput, confoundsOutput});
+}
+
+JobResult runMotionCorrection(const JobSpec& spec, FrameExecutor& executor, const ProgressCallback& progress) {
+  spec.validate();
+  const auto t0 = std::chrono::steady_clock::now();
+  VolumeSeries run = readVolumeSeries(spec.input);
+  const double readSeconds = secondsSince(t0);
+  JobResult r = runMotionCorrection(spec, std::move(run), executor, progress);
+  r.readSeconds = readSeconds;
+  return r;
+}
+
+JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecutor& executor,
+                              const ProgressCallback& progress) {
+  spec.validate();
+  JobResult r;
+  r.warnings = sanitizeRun(run);
+  Volume weight;
+  if (!spec.weightImage.empty()) {
+    weight = readVolume(spec.weightImage);
+    if (!weight.geometry.sameGridAs(run.geometry, 1e-3))
+      throw std::invalid_argument(spec.weightImage + ": weight image is not on the run's voxel grid");
+  }
+
+  ProgressPlan plan;
+  plan.registerToMean = spec.estimation.registerToMean;
+  plan.reslice = !spec.estimateOnly;
+
+  auto t = std::chrono::steady_clock::now();
+  r.motion = Realigner(spec.estimation)
+                 .estimate(run, executor, progress, spec.weightImage.empty() ? nullptr : &weight, plan);
+  r.estimateSeconds = secondsSince(t);
+  r.warnings.insert(r.warnings.end(), r.motion.warnings.begin(), r.motion.warnings.end());
+
+  std::vector<Matrix4> motions;
+  for (const auto& f : r.motion.frames) {
+    r.parameters.push_back(f.parameters);
+    motions.push_back(f.transform);
+  }
+  r.framewiseDisplacement = framewiseDisplacement(r.parameters);
+  const auto head = headPoints(run.extractFrame(spec.estimation.referenceFrame));
+  for (const auto& m : motions) r.displacement.push_back(displacementBetween(m, Matrix4::identity(), head));
+
+  if (!spec.estimateOnly) {
+    t = std::chrono::steady_clock::now();
+    ResliceResult rr = resliceRun(run, motions, spec.reslice, executor, progress, plan);
+    r.resliceSeconds = secondsSince(t);
+    r.realigned = std::move(rr.realigned);
+    r.mean = std::move(rr.mean);
+  }
+
+  // Every output is staged first and renamed together: a failure or a cancel leaves none behind.
+  t = std::chrono::steady_clock::now();
+  OutputTransaction tx;
+  if (!spec.parametersOutput.empty()) tx.stageText(spec.parametersOutput, formatRpFile(r.parameters));
+  if (!spec.transformsOutput.empty()) tx.stageText(spec.transformsOutput, formatTransformsFile(motions));
+  if (!spec.confoundsOutput.empty())
+    tx.stageText(spec.confoundsOutput, formatConfoundsTsv(r.parameters, r.framewiseDisplacement));
+  if (!spec.realignedOutput.empty())
+    tx.stage(spec.realignedOutput, [&](const std::string& tmp) {
+      writeVolumeSeries(tmp, r.realigned, spec.keepDataType ? run.storedType : StoredType::Float32);
+    });
+  if (!spec.meanOutput.empty())
+    tx.stage(spec.meanOutput, [&](const std::string& tmp) { writeVolume(tmp, r.mean, 0, StoredType::Float32); });
+  r.written = tx.commit();
+  r.writeSeconds = secondsSince(t);
+  return r;
+}
+
+}  // namespace mc

@@ -1,0 +1,52 @@
+#pragma once
+// One whole motion correction: read the run, estimate, reslice, write outputs atomically. This is what
+// the CLI, the Python module and the Qt engine's serial path call.
+#include <string>
+#include <vector>
+
+#include "FrameExecutor.h"
+#include "MotionMetrics.h"
+#include "Progress.h"
+#include "RealignmentOptions.h"
+#include "Realigner.h"
+#include "VolumeSeries.h"
+
+namespace mc {
+
+struct JobSpec {
+  std::string input;
+  std::string realignedOutput;   // empty: not written
+  std::string meanOutput;
+  std::string parametersOutput;  // rp_*.txt
+  std::string transformsOutput;  // 4x4 per frame
+  std::string confoundsOutput;   // TSV
+  std::string weightImage;       // optional weighting/mask image on the reference grid
+  EstimationOptions estimation;
+  ResliceOptions reslice;
+  bool estimateOnly = false;
+  bool keepDataType = false;     // write the realigned run in the input's datatype (rounded)
+  int threads = 0;               // 0: all cores
+
+  // Throws std::invalid_argument naming the offending option or path.
+  void validate() const;
+};
+
+struct JobResult {
+  MotionEstimate motion;
+  std::vector<RigidParameters> parameters;
+  std::vector<double> framewiseDisplacement;
+  std::vector<DisplacementStats> displacement;  // per frame, relative to the reference
+  std::vector<std::string> written;
+  std::vector<std::string> warnings;
+  double readSeconds = 0, estimateSeconds = 0, resliceSeconds = 0, writeSeconds = 0;
+  VolumeSeries realigned;  // filled when reslicing ran
+  Volume mean;
+};
+
+// Runs the job on an already loaded run (Python passes arrays); outputs named in spec are written.
+JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecutor& executor,
+                              const ProgressCallback& progress = {});
+// Reads spec.input first.
+JobResult runMotionCorrection(const JobSpec& spec, FrameExecutor& executor, const ProgressCallback& progress = {});
+
+}  // namespace mc

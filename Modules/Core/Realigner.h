@@ -1,0 +1,42 @@
+#pragma once
+// Estimation of a whole run: pass 1 to the reference frame, optionally the mean of the aligned run and
+// pass 2 to it (SPM's register-to-mean), then motions expressed relative to the reference frame.
+//
+// Convention. A frame's motion is a world-space (RAS mm) rigid matrix Q: the voxel y of the frame
+// shows the anatomy that, in the reference, sits at world position Q * M * y (M = voxel-to-world).
+// This is SPM's: Q is V(j).mat / V(ref).mat after realignment, and spmImatrix(Q) is the rp_*.txt row.
+#include <vector>
+
+#include "FrameExecutor.h"
+#include "Progress.h"
+#include "RealignmentOptions.h"
+#include "VolumeSeries.h"
+
+namespace mc {
+
+struct MotionEstimate {
+  std::vector<FrameMotion> frames;  // transform/parameters relative to the reference frame
+  std::vector<std::string> warnings;
+  int samplePoints = 0;             // sample points kept in the final pass's reference model
+};
+
+class Realigner {
+public:
+  explicit Realigner(EstimationOptions options = {});
+  const EstimationOptions& options() const { return options_; }
+
+  // Throws std::invalid_argument for bad options or a run they do not fit, Cancelled on Abort.
+  MotionEstimate estimate(const VolumeSeries& run, FrameExecutor& executor, const ProgressCallback& progress = {},
+                          const Volume* weight = nullptr, const ProgressPlan& plan = {}) const;
+
+private:
+  EstimationOptions options_;
+};
+
+// The frames' motions re-expressed so that frame `reference` is the identity: Q_j * inverse(Q_ref).
+void makeRelativeTo(std::vector<FrameMotion>& frames, int reference);
+
+// Replaces NaN/Inf voxels by 0 and reports frames that are empty or were repaired (one line each).
+std::vector<std::string> sanitizeRun(VolumeSeries& run);
+
+}  // namespace mc

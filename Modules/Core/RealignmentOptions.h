@@ -1,0 +1,31 @@
+#pragma once
+// Parameters of estimation and reslicing, kept in their own structs (as greedy does) so that every
+// face (CLI, Qt, MPI, Python) passes the same thing. Defaults are SPM12's.
+#include <array>
+#include <string>
+
+namespace mc {
+
+struct EstimationOptions {
+  double quality = 0.9;        // fraction of the sample points' information kept, in (0, 1]
+  double separation = 4.0;     // sample grid spacing, mm
+  double fwhm = 5.0;           // Gaussian smoothing before estimation, mm
+  int interpolation = 2;       // B-spline degree for estimation, 1..7
+  std::array<bool, 3> wrap{false, false, false};
+  int referenceFrame = 0;      // 0-based; the frame whose position and grid are the reference
+  bool registerToMean = true;  // two passes: to the reference frame, then to the mean of the aligned run
+  int maxIterations = 64;
+
+  // Throws std::invalid_argument with a one-line message naming the option.
+  void validate() const;
+};
+
+struct ResliceOptions {
+  int interpolation = 4;  // B-spline degree, 0..7
+  std::array<bool, 3> wrap{false, false, false};
+  bool mask = true;       // zero voxels not seen by every frame (SPM's mask)
+
+  void validate() const;
+};
+
+}  // namespace mc

@@ -1,0 +1,54 @@
+#pragma once
+// Resampling of frames into the reference grid with a B-spline of degree 0..7, SPM's mask, and the
+// mean image.
+#include <cstdint>
+#include <vector>
+
+#include "BSplineCoefficients.h"
+#include "FrameExecutor.h"
+#include "Matrix4.h"
+#include "Progress.h"
+#include "RealignmentOptions.h"
+#include "VolumeSeries.h"
+
+namespace mc {
+
+// Maps a voxel of the reference grid to the voxel of a frame moved by the world motion Q.
+Matrix4 referenceToFrameVoxel(const ImageGeometry& grid, const Matrix4& motion);
+
+class Reslicer {
+public:
+  Reslicer(const ImageGeometry& grid, const ResliceOptions& options);
+
+  // Marks (sets to 0) the voxels of `covered` that the frame moved by `motion` does not see.
+  void restrictCoverage(const Matrix4& motion, std::vector<std::uint8_t>& covered) const;
+  // Resamples one frame; voxels where mask[i] == 0 (if a mask is given) are set to 0.
+  // `scratch` holds the frame's coefficients and is reused between calls.
+  void resliceFrame(const float* frame, const Matrix4& motion, float* out, BSplineCoefficients& scratch,
+                    const std::uint8_t* mask = nullptr) const;
+  // Same, also adding the value to sum and 1 to count where the frame covers the voxel (for means).
+  void accumulate(const float* frame, const Matrix4& motion, double* sum, std::uint32_t* count,
+                  BSplineCoefficients& scratch) const;
+
+private:
+  ImageGeometry grid_;
+  ResliceOptions options_;
+};
+
+struct ResliceResult {
+  VolumeSeries realigned;
+  Volume mean;
+  std::vector<std::uint8_t> mask;  // 1 where every frame covers the voxel
+};
+
+// Reslices every frame; motions[j] is frame j's motion relative to the grid's frame.
+ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& motions, const ResliceOptions& options,
+                         FrameExecutor& executor, const ProgressCallback& progress = {},
+                         const ProgressPlan& plan = {});
+
+// Mean of the run after moving each frame by its motion, counting only frames that cover each voxel.
+Volume alignedMean(const VolumeSeries& run, const std::vector<Matrix4>& motions, int degree,
+                   const std::array<bool, 3>& wrap, FrameExecutor& executor,
+                   const std::function<bool(int frame, int done)>& onFrame = {});
+
+}  // namespace mc
