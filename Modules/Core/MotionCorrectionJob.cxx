@@ -29,6 +29,33 @@ void JobSpec::validate() const {
   checkOutputPaths(input, {realignedOutput, meanOutput, parametersOutput, transformsOutput, confoundsOutput});
 }
 
+void summarizeMotion(JobResult& r, const VolumeSeries& run, int referenceFrame) {
+  r.parameters.clear();
+  r.displacement.clear();
+  for (const auto& f : r.motion.frames) r.parameters.push_back(f.parameters);
+  r.framewiseDisplacement = framewiseDisplacement(r.parameters);
+  const auto head = headPoints(run.extractFrame(referenceFrame));
+  for (const auto& f : r.motion.frames) r.displacement.push_back(displacementBetween(f.transform, Matrix4::identity(), head));
+}
+
+std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r, StoredType inputType) {
+  // Every output is staged first and renamed together: a failure or a cancel leaves none behind.
+  std::vector<Matrix4> motions;
+  for (const auto& f : r.motion.frames) motions.push_back(f.transform);
+  OutputTransaction tx;
+  if (!spec.parametersOutput.empty()) tx.stageText(spec.parametersOutput, formatRpFile(r.parameters));
+  if (!spec.transformsOutput.empty()) tx.stageText(spec.transformsOutput, formatTransformsFile(motions));
+  if (!spec.confoundsOutput.empty())
+    tx.stageText(spec.confoundsOutput, formatConfoundsTsv(r.parameters, r.framewiseDisplacement));
+  if (!spec.realignedOutput.empty())
+    tx.stage(spec.realignedOutput, [&](const std::string& tmp) {
+      writeVolumeSeries(tmp, r.realigned, spec.keepDataType ? inputType : StoredType::Float32);
+    });
+  if (!spec.meanOutput.empty())
+    tx.stage(spec.meanOutput, [&](const std::string& tmp) { writeVolume(tmp, r.mean, 0, StoredType::Float32); });
+  return tx.commit();
+}
+
 JobResult runMotionCorrection(const JobSpec& spec, FrameExecutor& executor, const ProgressCallback& progress) {
   spec.validate();
   const auto t0 = std::chrono::steady_clock::now();
@@ -61,14 +88,9 @@ JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecut
   r.estimateSeconds = secondsSince(t);
   r.warnings.insert(r.warnings.end(), r.motion.warnings.begin(), r.motion.warnings.end());
 
+  summarizeMotion(r, run, spec.estimation.referenceFrame);
   std::vector<Matrix4> motions;
-  for (const auto& f : r.motion.frames) {
-    r.parameters.push_back(f.parameters);
-    motions.push_back(f.transform);
-  }
-  r.framewiseDisplacement = framewiseDisplacement(r.parameters);
-  const auto head = headPoints(run.extractFrame(spec.estimation.referenceFrame));
-  for (const auto& m : motions) r.displacement.push_back(displacementBetween(m, Matrix4::identity(), head));
+  for (const auto& f : r.motion.frames) motions.push_back(f.transform);
 
   if (!spec.estimateOnly) {
     t = std::chrono::steady_clock::now();
@@ -78,20 +100,8 @@ JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecut
     r.mean = std::move(rr.mean);
   }
 
-  // Every output is staged first and renamed together: a failure or a cancel leaves none behind.
   t = std::chrono::steady_clock::now();
-  OutputTransaction tx;
-  if (!spec.parametersOutput.empty()) tx.stageText(spec.parametersOutput, formatRpFile(r.parameters));
-  if (!spec.transformsOutput.empty()) tx.stageText(spec.transformsOutput, formatTransformsFile(motions));
-  if (!spec.confoundsOutput.empty())
-    tx.stageText(spec.confoundsOutput, formatConfoundsTsv(r.parameters, r.framewiseDisplacement));
-  if (!spec.realignedOutput.empty())
-    tx.stage(spec.realignedOutput, [&](const std::string& tmp) {
-      writeVolumeSeries(tmp, r.realigned, spec.keepDataType ? run.storedType : StoredType::Float32);
-    });
-  if (!spec.meanOutput.empty())
-    tx.stage(spec.meanOutput, [&](const std::string& tmp) { writeVolume(tmp, r.mean, 0, StoredType::Float32); });
-  r.written = tx.commit();
+  r.written = writeJobOutputs(spec, r, run.storedType);
   r.writeSeconds = secondsSince(t);
   return r;
 }

@@ -43,6 +43,11 @@ struct JobResult {
   Volume mean;
 };
 
+// Fills parameters, framewise displacement and per-frame displacement from r.motion.
+void summarizeMotion(JobResult& r, const VolumeSeries& run, int referenceFrame);
+// Writes the outputs named in spec from r (all together or none); returns the paths written.
+std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r, StoredType inputType);
+
 // Runs the job on an already loaded run (Python passes arrays); outputs named in spec are written.
 JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecutor& executor,
                               const ProgressCallback& progress = {});
