@@ -86,7 +86,7 @@ void installTemporaryFileCleanupOnSignals() {
 void checkOutputPaths(const std::string& input, const std::vector<std::string>& outputs) {
   namespace fs = std::filesystem;
   auto canon = [](const std::string& p) { return fs::weakly_canonical(fs::absolute(fs::path(p))).string(); };
-  const std::string in = canon(input);
+  const std::string in = input.empty() ? std::string() : canon(input);
   std::vector<std::string> seen;
   for (const auto& o : outputs) {
     if (o.empty()) continue;

@@ -15,8 +15,10 @@
 #include <itkNiftiImageIOFactory.h>
 #include <itkNrrdImageIOFactory.h>
 #include <itkVectorImage.h>
+#include <NrrdIO.h>  // ITK's bundled teem NrrdIO: writes the list-axis header ITK's NRRD writer cannot
 
 #include "AtomicOutput.h"
+#include "FileIntegrity.h"
 #include "RigidTransform.h"
 
 namespace mc {
@@ -87,6 +89,17 @@ itk::ImageIOBase::Pointer openHeader(const std::string& path) {
     io->ReadImageInformation();
   } catch (const itk::ExceptionObject& e) {
     throw ImageIOError(path + ": cannot read the header: " + itkReason(e));
+  }
+  // ITK zero-fills a truncated NIfTI and reports success; check the size the header promises.
+  const bool nifti = path.size() > 4 && (path.compare(path.size() - 4, 4, ".nii") == 0 ||
+                                         (path.size() > 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0));
+  const std::uint64_t expected = nifti ? niftiExpectedBytes(path) : 0;
+  if (expected > 0) {
+    try {
+      requireFileBytes(path, expected);
+    } catch (const std::runtime_error& e) {
+      throw ImageIOError(e.what());
+    }
   }
   return io;
 }
@@ -236,6 +249,97 @@ void writeAs(const std::string& tmp, const std::string& path, const ImageGeometr
   }
 }
 
+template <class T>
+int nrrdTypeOf() {
+  if constexpr (std::is_same_v<T, std::uint8_t>) return nrrdTypeUChar;
+  else if constexpr (std::is_same_v<T, std::int8_t>) return nrrdTypeChar;
+  else if constexpr (std::is_same_v<T, std::uint16_t>) return nrrdTypeUShort;
+  else if constexpr (std::is_same_v<T, std::int16_t>) return nrrdTypeShort;
+  else if constexpr (std::is_same_v<T, std::uint32_t>) return nrrdTypeUInt;
+  else if constexpr (std::is_same_v<T, std::int32_t>) return nrrdTypeInt;
+  else if constexpr (std::is_same_v<T, double>) return nrrdTypeDouble;
+  else return nrrdTypeFloat;
+}
+
+// A 4D run as Slicer's volume sequence file (.seq.nrrd): the list axis first ("kinds: list domain
+// domain domain", space directions "none" then the three voxel axes in RAS), the index values in
+// "axis 0 index values" (seconds when the TR is known, else frame numbers) and the proxy node class.
+// Slicer's sequence reader and ITK's NRRD reader (as a VectorImage, see readVolumeSeries) both read it.
+template <class T>
+void writeNrrdSequence(const std::string& tmpPath, const std::string& target, const ImageGeometry& g, int frames,
+                       double tr, const float* voxels) {
+  const std::size_t n = g.voxelCount();
+  std::vector<T> interleaved(n * std::size_t(frames));
+  for (int t = 0; t < frames; ++t)
+    for (std::size_t i = 0; i < n; ++i) interleaved[i * frames + t] = roundAndClamp<T>(voxels[std::size_t(t) * n + i]);
+  Nrrd* nrrd = nrrdNew();
+  NrrdIoState* nio = nrrdIoStateNew();
+  const auto cleanup = [&] {
+    nrrdNix(nrrd);  // the data belongs to `interleaved`
+    nrrdIoStateNix(nio);
+  };
+  std::size_t size[4] = {std::size_t(frames), std::size_t(g.size[0]), std::size_t(g.size[1]), std::size_t(g.size[2])};
+  double origin[3];
+  double directions[4][NRRD_SPACE_DIM_MAX];
+  for (int r = 0; r < 3; ++r) {
+    origin[r] = g.voxelToWorld(r, 3);
+    directions[0][r] = AIR_NAN;
+    for (int a = 0; a < 3; ++a) directions[a + 1][r] = g.voxelToWorld(r, a);
+  }
+  if (nrrdWrap_nva(nrrd, interleaved.data(), nrrdTypeOf<T>(), 4, size) ||
+      nrrdSpaceSet(nrrd, nrrdSpaceRightAnteriorSuperior) || nrrdSpaceOriginSet(nrrd, origin)) {
+    cleanup();
+    throw ImageIOError(target + ": cannot set up the NRRD header");
+  }
+  int kinds[4] = {nrrdKindList, nrrdKindDomain, nrrdKindDomain, nrrdKindDomain};
+  nrrdAxisInfoSet_nva(nrrd, nrrdAxisInfoKind, kinds);
+  nrrdAxisInfoSet_nva(nrrd, nrrdAxisInfoSpaceDirection, directions);
+  const char* labels[4] = {tr > 0 ? "time" : "frame", nullptr, nullptr, nullptr};
+  nrrdAxisInfoSet_nva(nrrd, nrrdAxisInfoLabel, labels);
+  const char* units[4] = {tr > 0 ? "s" : nullptr, nullptr, nullptr, nullptr};
+  nrrdAxisInfoSet_nva(nrrd, nrrdAxisInfoUnits, units);
+  std::string values;
+  for (int t = 0; t < frames; ++t) {
+    char v[32];
+    std::snprintf(v, sizeof v, "%.6g", tr > 0 ? t * tr : double(t));
+    values += (t ? " " : "") + std::string(v);
+  }
+  nrrdKeyValueAdd(nrrd, "axis 0 index type", "numeric");
+  nrrdKeyValueAdd(nrrd, "axis 0 index values", values.c_str());
+  nrrdKeyValueAdd(nrrd, "DataNodeClassName", "vtkMRMLScalarVolumeNode");
+  if (nrrdEncodingGzip->available()) {
+    nio->encoding = nrrdEncodingGzip;
+    nio->zlibLevel = -1;
+  }
+  if (nrrdSave(tmpPath.c_str(), nrrd, nio)) {
+    char* err = biffGetDone(NRRD);
+    const std::string why = err ? oneLine(err) : "unknown NrrdIO error";
+    std::free(err);
+    cleanup();
+    throw ImageIOError(target + ": cannot write: " + why);
+  }
+  cleanup();
+}
+
+void writeNrrdSequenceAs(const std::string& tmp, const std::string& path, const ImageGeometry& g, int frames,
+                         double tr, const float* voxels, StoredType type) {
+  switch (type) {
+    case StoredType::UInt8: writeNrrdSequence<std::uint8_t>(tmp, path, g, frames, tr, voxels); break;
+    case StoredType::Int8: writeNrrdSequence<std::int8_t>(tmp, path, g, frames, tr, voxels); break;
+    case StoredType::UInt16: writeNrrdSequence<std::uint16_t>(tmp, path, g, frames, tr, voxels); break;
+    case StoredType::Int16: writeNrrdSequence<std::int16_t>(tmp, path, g, frames, tr, voxels); break;
+    case StoredType::UInt32: writeNrrdSequence<std::uint32_t>(tmp, path, g, frames, tr, voxels); break;
+    case StoredType::Int32: writeNrrdSequence<std::int32_t>(tmp, path, g, frames, tr, voxels); break;
+    case StoredType::Float64: writeNrrdSequence<double>(tmp, path, g, frames, tr, voxels); break;
+    default: writeNrrdSequence<float>(tmp, path, g, frames, tr, voxels); break;
+  }
+}
+
+bool endsWith(const std::string& s, const char* e) {
+  const std::string x(e);
+  return s.size() > x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+}
+
 void writeAny(const std::string& path, const ImageGeometry& g, int frames, double tr, const float* voxels,
               StoredType type) {
   registerFactories();
@@ -244,6 +348,8 @@ void writeAny(const std::string& path, const ImageGeometry& g, int frames, doubl
   writeAtomically(path, [&](const std::string& tmp) {
     if (frames == 1) {
       writeAs<3>(tmp, path, g, frames, tr, voxels, type);
+    } else if (endsWith(path, ".nrrd")) {
+      writeNrrdSequenceAs(tmp, path, g, frames, tr, voxels, type);
     } else {
       writeAs<4>(tmp, path, g, frames, tr, voxels, type);
     }

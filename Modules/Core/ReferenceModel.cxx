@@ -61,8 +61,8 @@ ReferenceModel::ReferenceModel(const float* reference, const ImageGeometry& geom
   // 0.018 -> 0.012 mm on the phantom).
   const double margin = 1.0;
   for (double z = thin ? 0 : margin; thin ? z < 1 : z < dim[2] - 1.5 - margin + 1e-9; z += thin ? 1 : skip[2])
-    for (double y = 0; y < dim[1] - 1.5 + 1e-9; y += skip[1])
-      for (double x = 0; x < dim[0] - 1.5 + 1e-9; x += skip[0]) {
+    for (double y = margin; y < dim[1] - 1.5 - margin + 1e-9; y += skip[1])
+      for (double x = margin; x < dim[0] - 1.5 - margin + 1e-9; x += skip[0]) {
         pts.push_back(x + uniform() * 0.5);
         pts.push_back(y + uniform() * 0.5);
         pts.push_back(thin ? z : z + uniform() * 0.5);

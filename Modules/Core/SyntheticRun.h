@@ -40,13 +40,14 @@ struct SyntheticRun {
 // The grid an EPI run of these options would have: centred on the world origin.
 ImageGeometry phantomGeometry(const PhantomOptions& options);
 
-// Analytic head phantom intensity at a world point (mm, RAS); head centred at the origin.
-double headPhantom(double x, double y, double z);
+// Analytic head phantom intensity at a world point (mm, RAS); head centred at the origin. Its finest
+// detail follows resolutionMm (the largest voxel side of the grid it is sampled on).
+double headPhantom(double x, double y, double z, double resolutionMm = 3.0);
 
 SyntheticRun generatePhantomRun(const PhantomOptions& phantom, const std::vector<RigidParameters>& motion);
 
-// Moves a real volume: frame j is interpolated (B-spline degree 5) from `base` at its moved position,
-// each frame directly from the original, plus noise.
+// Moves a real volume: frame j is interpolated (B-spline degree 7) from `base` at its moved position
+// (offset by half a voxel, see the source), each frame directly from the original, plus noise.
 SyntheticRun moveVolume(const Volume& base, const std::vector<RigidParameters>& motion, double noise,
                         std::uint64_t noiseSeed = 7, double repetitionTime = 2.0);
 

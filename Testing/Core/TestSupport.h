@@ -1,0 +1,61 @@
+#pragma once
+// Shared helpers of the core tests: scratch folders and ground-truth comparisons.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "MotionMetrics.h"
+#include "Progress.h"
+#include "RigidTransform.h"
+
+namespace mc::test {
+
+// A fresh folder under the system temp dir, removed when the object dies.
+class ScratchDir {
+public:
+  ScratchDir() {
+    path_ = std::filesystem::temp_directory_path() /
+            ("mc-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::vector<std::string> entries() const {
+    std::vector<std::string> e;
+    for (const auto& d : std::filesystem::directory_iterator(path_)) e.push_back(d.path().filename().string());
+    return e;
+  }
+
+private:
+  static int& counter() {
+    static int c = 0;
+    return c;
+  }
+  std::filesystem::path path_;
+};
+
+inline std::string dataFile(const std::string& name) { return std::string(MC_DATA_DIR) + "/" + name; }
+
+struct ErrorSummary {
+  double mean = 0;  // mean over frames of the mean displacement error over the head (mm)
+  double max = 0;   // largest displacement error of any head point in any frame (mm)
+};
+
+inline ErrorSummary motionError(const std::vector<FrameMotion>& estimated, const std::vector<RigidParameters>& truth,
+                                const std::vector<std::array<double, 3>>& head) {
+  ErrorSummary s;
+  for (std::size_t j = 0; j < truth.size(); ++j) {
+    const auto d = displacementBetween(estimated[j].transform, spmMatrix(truth[j]), head);
+    s.mean += d.mean;
+    s.max = std::max(s.max, d.max);
+  }
+  s.mean /= double(truth.size());
+  return s;
+}
+
+}  // namespace mc::test
+
+#include <unistd.h>
