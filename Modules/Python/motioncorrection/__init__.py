@@ -29,9 +29,13 @@ _INPUT_KEYWORDS = {"input"}
 _OUTPUT_KEYWORDS = ("output", "mean", "params", "transforms", "confounds")
 
 
+# Python keyword -> engine name (the engine's names may spell words with '-').
+_ENGINE_NAMES = {n.replace("-", "_"): n for n in _core.parameter_names() if n not in _INPUT_KEYWORDS}
+
+
 def parameter_names():
     """The keyword arguments realign()/realign_file() accept (engine names with '-' as '_')."""
-    return [n.replace("-", "_") for n in _core.parameter_names() if n not in _INPUT_KEYWORDS]
+    return list(_ENGINE_NAMES)
 
 
 def defaults():
@@ -93,15 +97,14 @@ def _text(name, value):
 
 
 def _engine_parameters(function, params):
-    known = set(parameter_names())
     pairs = []
     for key, value in params.items():
-        if key not in known:
+        if key not in _ENGINE_NAMES:
             raise TypeError(f"{function}() got an unexpected keyword argument '{key}' "
-                            f"(known: {', '.join(sorted(known))})")
+                            f"(known: {', '.join(sorted(_ENGINE_NAMES))})")
         if value is None:  # the default
             continue
-        pairs.append((key.replace("_", "-"), _text(key, value)))
+        pairs.append((_ENGINE_NAMES[key], _text(key, value)))
     return pairs
 
 
@@ -125,7 +128,8 @@ def _as_run(data):
     if min(data.shape) < 1:
         raise ValueError(f"data: empty array of shape {data.shape}")
     stored = _STORED_TYPES.get(data.dtype.newbyteorder("="), "float32")
-    run = np.asfortranarray(data, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # values beyond float32 become inf, refused below
+        run = np.asfortranarray(data, dtype=np.float32)
     if data.dtype.kind == "f":  # integers are always finite, also as float32
         finite = np.isfinite(run).all(axis=(0, 1, 2))
         if not finite.all():
