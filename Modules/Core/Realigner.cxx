@@ -10,6 +10,7 @@
 #include "Reslicer.h"
 
 namespace mc {
+static int MEANDEG = getenv("MEANDEG") ? atoi(getenv("MEANDEG")) : 2;
 
 Realigner::Realigner(EstimationOptions options) : options_(options) { options_.validate(); }
 
@@ -67,15 +68,7 @@ public:
     done_ = 0;
     aborted_ = false;
     auto one = [&](int j, int w) {
-      FrameMotion m;
-      if ((j == anchor && anchorIsIdentity) || frameIsEmpty(run_, j)) {
-        m.frame = j;
-        m.transform = initial[j];
-        m.parameters = spmImatrix(m.transform);
-      } else {
-        m = estimators_[w].estimate(ref, run_.frame(j), initial[j], j);
-      }
-      out[j] = m;
+      out[j] = estimatePassFrame(estimators_[w], ref, run_, j, initial[j], j == anchor && anchorIsIdentity);
     };
     one(anchor, 0);
     const Matrix4 anchorInverse = out[anchor].transform.inverse();
@@ -120,9 +113,7 @@ private:
 
 }  // namespace
 
-MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& executor, const ProgressCallback& progress,
-                                   const Volume* weight, const ProgressPlan& planIn) const {
-  const EstimationOptions& o = options_;
+void checkRunForEstimation(const VolumeSeries& run, const EstimationOptions& o) {
   if (run.frameCount < 2)
     throw std::invalid_argument("the run has " + std::to_string(run.frameCount) +
                                 " frame(s); motion correction needs at least 2");
@@ -131,6 +122,24 @@ MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& execu
                                 std::to_string(run.frameCount - 1) + ")");
   if (frameIsEmpty(run, o.referenceFrame))
     throw std::invalid_argument("reference frame " + std::to_string(o.referenceFrame) + " is empty (all zero)");
+}
+
+FrameMotion estimatePassFrame(FrameEstimator& estimator, const ReferenceModel& reference, const VolumeSeries& run,
+                              int j, const Matrix4& initial, bool keepInitial) {
+  if (keepInitial || frameIsEmpty(run, j)) {
+    FrameMotion m;
+    m.frame = j;
+    m.transform = initial;
+    m.parameters = spmImatrix(m.transform);
+    return m;
+  }
+  return estimator.estimate(reference, run.frame(j), initial, j);
+}
+
+MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& executor, const ProgressCallback& progress,
+                                   const Volume* weight, const ProgressPlan& planIn) const {
+  const EstimationOptions& o = options_;
+  checkRunForEstimation(run, o);
   ProgressPlan plan = planIn;
   plan.registerToMean = o.registerToMean;
 
@@ -146,7 +155,7 @@ MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& execu
     std::vector<Matrix4> motions(run.frameCount);
     for (int j = 0; j < run.frameCount; ++j) motions[j] = frames[j].transform;
     bool aborted = false;
-    const Volume mean = alignedMean(run, motions, o.interpolation, o.wrap, executor, [&](int j, int done) {
+    const Volume mean = alignedMean(run, motions, MEANDEG, o.wrap, executor, [&](int j, int done) {
       if (!progress) return true;
       ProgressEvent e;
       e.stage = Stage::Mean;

@@ -14,6 +14,9 @@
 
 namespace mc {
 
+class FrameEstimator;
+class ReferenceModel;
+
 struct MotionEstimate {
   std::vector<FrameMotion> frames;  // transform/parameters relative to the reference frame
   std::vector<std::string> warnings;
@@ -35,6 +38,16 @@ private:
 
 // The frames' motions re-expressed so that frame `reference` is the identity: Q_j * inverse(Q_ref).
 void makeRelativeTo(std::vector<FrameMotion>& frames, int reference);
+
+// Throws std::invalid_argument when the run cannot be estimated with these options (fewer than 2
+// frames, reference frame past the end or empty). Realigner::estimate starts with it.
+void checkRunForEstimation(const VolumeSeries& run, const EstimationOptions& options);
+
+// Frame j of a pass exactly as Realigner runs it: kept at `initial` when keepInitial (the reference
+// frame in pass 1) or when the frame is empty, else estimated against `reference` from `initial`.
+// Shared with the MPI worker, which runs the same passes over its share of the frames.
+FrameMotion estimatePassFrame(FrameEstimator& estimator, const ReferenceModel& reference, const VolumeSeries& run,
+                              int frame, const Matrix4& initial, bool keepInitial);
 
 // Replaces NaN/Inf voxels by 0 and reports frames that are empty or were repaired (one line each).
 std::vector<std::string> sanitizeRun(VolumeSeries& run);

@@ -2,6 +2,8 @@
 // A motion-correction job that runs in the background (QThreadPool, or an MPI subprocess) without
 // blocking the caller's event loop, and reports through signals delivered in the receiver's thread.
 // This header is the contract between the engine and the panel/logic: keep signatures stable.
+#include <memory>
+
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -10,7 +12,11 @@
 
 #include "MotionCorrectionJob.h"
 
+class QThreadPool;
+
 namespace mc {
+
+class GroupedProcess;
 
 enum class Backend { Serial, Threads, Mpi };
 
@@ -20,6 +26,8 @@ struct MpiSettings {
   QString hostfile;          // optional
   QStringList hosts;         // optional, alternative to hostfile
   QStringList extraArguments;  // e.g. --bind-to core --map-by core
+  QString worker;            // MotionCorrectionMPI; empty: env MC_MPI_WORKER, else beside the application
+  int threadsPerRank = 0;    // OpenMP threads per rank; 0: cores / ranks (at least 1)
 };
 
 struct EngineRequest {
@@ -51,6 +59,13 @@ public:
   // Returns "" if the backend can run here, else a one-line reason (e.g. "MPI backend not built").
   static QString backendUnavailableReason(Backend backend);
 
+  // Frames of the Threads backend run on this pool (not owned; e.g. one pool for a whole batch)
+  // instead of a pool of the task's own. Call before start().
+  void setThreadPool(QThreadPool* pool);
+  // The mpirun command line the Mpi backend runs (resolved programs, job file path as given);
+  // throws std::runtime_error when mpirun or the worker is missing.
+  QStringList mpiCommand(const QString& jobFile) const;
+
 public slots:
   void start();   // returns at once; emits started()
   void cancel();  // stops within one frame's work; emits cancelled(); no output file is left
@@ -62,6 +77,14 @@ signals:
   void finished(const QStringList& writtenPaths, const QVariantMap& timings);  // timings: seconds per stage
   void failed(const QString& reason);  // one line
   void cancelled();
+
+private:
+  struct Private;
+  std::unique_ptr<Private> d;
+  void runInProcess(QThreadPool* pool);
+  void deliverProgress(const ProgressEvent& event);
+  void succeed(const JobResult& result, const QStringList& paths, const QVariantMap& timings);
+  void mpiFinished(GroupedProcess* process, int exitCode, bool crashed);
 };
 
 }  // namespace mc

@@ -1,0 +1,110 @@
+#pragma once
+// Launching the MPI backend: `mpirun ... MotionCorrectionMPI --job FILE --progress-json` as a
+// subprocess. Building the command line, finding the programs and reading the worker's output are
+// shared by every launcher (the Qt engine drives the same command through QProcess);
+// runMpiBackend is the Qt-free runner the CLI uses.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "MotionCorrectionJob.h"
+#include "Progress.h"
+#include "ProgressJson.h"
+
+namespace mc {
+
+struct MpiOptions {
+  int ranks = 2;
+  std::string mpirun;                       // empty: `mpirun` on PATH
+  std::string worker;                       // empty: findMpiWorker()
+  std::string hostfile;                     // optional
+  std::vector<std::string> hosts;           // optional, alternative to hostfile
+  std::vector<std::string> extraArguments;  // given to mpirun as is, e.g. --bind-to core --map-by core
+  int threadsPerRank = 0;                   // OpenMP threads in each rank; 0: local cores / ranks, at least 1
+};
+
+// The worker program's name; built beside the other executables when MPI was found at configure time.
+constexpr const char* kMpiWorkerName = "MotionCorrectionMPI";
+
+// Full path of mpirun: `hint` if given (it must be executable), else the first on PATH.
+// Throws std::runtime_error("mpirun not found ...") otherwise.
+std::string findMpirun(const std::string& hint = "");
+
+// The MotionCorrectionMPI executable: `hint`, else env MC_MPI_WORKER, else beside the calling
+// executable (/proc/self/exe), else in `besideDir`, else where this build tree put it. Throws
+// std::runtime_error("MPI backend not built: ...") when there is none.
+std::string findMpiWorker(const std::string& hint = "", const std::string& besideDir = "");
+
+bool runningAsRoot();
+
+// OpenMP threads per rank under the policy ranks x threads <= local cores.
+int threadsPerRank(const MpiOptions& options);
+
+// argv of the whole command, mpirun first: -n ranks, --hostfile/--host, --allow-run-as-root when
+// running as root, --oversubscribe when root or when more ranks than local cores (and no hosts given),
+// -x OMP_NUM_THREADS=k, the extra arguments, then the worker with --job jobFile --progress-json.
+// `mpirun` and `worker` must be resolved paths.
+std::vector<std::string> mpiCommandLine(const MpiOptions& options, const std::string& mpirun,
+                                        const std::string& worker, const std::string& jobFile);
+
+// What a launcher learns from the worker's stdout, fed in chunks as they arrive: frame messages
+// become ProgressEvents (merged over ranks), the rest fills a JobResult (parameters, framewise
+// displacement, written paths, warnings, timings).
+class MpiOutputReader {
+public:
+  explicit MpiOutputReader(const JobSpec& spec);
+  // Returns Abort as soon as `onEvent` answers Abort (the rest of the chunk is still consumed).
+  CallbackReturn feed(const char* data, std::size_t size, const ProgressCallback& onEvent);
+  // Flushes a last line without newline.
+  CallbackReturn finish(const ProgressCallback& onEvent);
+
+  const JobResult& result() const { return result_; }
+  JobResult takeResult() { return std::move(result_); }
+  bool finishedReported() const { return finished_; }
+  const std::string& workerError() const { return workerError_; }  // from an "error" message
+  int frameCount() const { return frames_; }
+
+private:
+  CallbackReturn line(const std::string& text, const ProgressCallback& onEvent);
+
+  ProgressPlan plan_;
+  ProgressMerger merger_{0, {}};
+  std::string pending_;
+  JobResult result_;
+  int frames_ = 0;
+  bool finished_ = false;
+  std::string workerError_;
+};
+
+// The last `maxBytes` bytes of a stream (a subprocess's stderr).
+class TextTail {
+public:
+  explicit TextTail(std::size_t maxBytes = 16384) : max_(maxBytes) {}
+  void append(const char* data, std::size_t size);
+  const std::string& text() const { return text_; }
+
+private:
+  std::size_t max_;
+  std::string text_;
+};
+
+// One line from a subprocess's stderr: Open MPI's "process rank N ... exited on signal" notice when
+// there is one, else the last non-empty lines joined with " | ", at most maxChars.
+std::string summarizeMpiStderr(const std::string& stderrText, std::size_t maxChars = 400);
+
+// The failed() / exception text for a worker run that did not succeed. exitCode is the exit
+// status (or -1 when killed by termSignal); workerError is the worker's own "error" message if any.
+std::string mpiFailureMessage(int exitCode, int termSignal, const std::string& workerError,
+                              const std::string& stderrText);
+
+// Runs the job with the MPI backend and waits: writes the job file (formatJobFile) to a temporary
+// file, starts mpirun in its own process group (it dies with this process: PR_SET_PDEATHSIG), turns
+// the worker's JSON lines into ProgressEvents for `progress`, and forwards SIGTERM/SIGINT/SIGHUP
+// received meanwhile to the group (then re-raises them here). A callback answering Abort terminates
+// the group (SIGTERM, then SIGKILL after 5 s) and throws Cancelled. A non-zero exit or a killed
+// rank throws std::runtime_error with one line and the tail of stderr. The result carries
+// parameters, framewise displacement, written paths, warnings and timings (not the images: the
+// worker wrote them). One call at a time per process (the signal forwarding is process-wide).
+JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const ProgressCallback& progress = {});
+
+}  // namespace mc
