@@ -282,9 +282,9 @@ void writeNrrdSequence(const std::string& tmpPath, const std::string& target, co
   double origin[3];
   double directions[4][NRRD_SPACE_DIM_MAX];
   for (int r = 0; r < 3; ++r) {
-    origin[r] = g.voxelToWorld(r, 3);
+    origin[r] = g.voxelToWorld(r, 3) + 0.0;
     directions[0][r] = AIR_NAN;
-    for (int a = 0; a < 3; ++a) directions[a + 1][r] = g.voxelToWorld(r, a);
+    for (int a = 0; a < 3; ++a) directions[a + 1][r] = g.voxelToWorld(r, a) + 0.0;  // no "-0" in the header
   }
   if (nrrdWrap_nva(nrrd, interleaved.data(), nrrdTypeOf<T>(), 4, size) ||
       nrrdSpaceSet(nrrd, nrrdSpaceRightAnteriorSuperior) || nrrdSpaceOriginSet(nrrd, origin)) {
