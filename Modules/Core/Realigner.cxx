@@ -10,7 +10,6 @@
 #include "Reslicer.h"
 
 namespace mc {
-static int MEANDEG = getenv("MEANDEG") ? atoi(getenv("MEANDEG")) : 2;
 
 Realigner::Realigner(EstimationOptions options) : options_(options) { options_.validate(); }
 
@@ -155,7 +154,7 @@ MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& execu
     std::vector<Matrix4> motions(run.frameCount);
     for (int j = 0; j < run.frameCount; ++j) motions[j] = frames[j].transform;
     bool aborted = false;
-    const Volume mean = alignedMean(run, motions, MEANDEG, o.wrap, executor, [&](int j, int done) {
+    const Volume mean = alignedMean(run, motions, kMeanInterpolationDegree, o.wrap, executor, [&](int j, int done) {
       if (!progress) return true;
       ProgressEvent e;
       e.stage = Stage::Mean;
