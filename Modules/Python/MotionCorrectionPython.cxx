@@ -51,27 +51,31 @@ public:
     throw py::error_already_set();
   }
 
-  // Drops the stored Python objects while the GIL is held (the bridge may outlive it otherwise).
-  ~ProgressBridge() = default;
-
 private:
   mc::CallbackReturn onEvent(const mc::ProgressEvent& e) {
     // Stage-level events (frame -1) are not per-frame work; the Python callback sees frames only.
     std::lock_guard<std::mutex> lock(mutex_);
+    // The engine may still report frames that were in flight when the run was stopped (mean and
+    // reslice stages); the callable is not called again once it asked to stop.
+    if (aborted_) return mc::CallbackReturn::Abort;
     py::gil_scoped_acquire gil;
-    if (type_) return mc::CallbackReturn::Abort;
     try {
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();
       if (e.frame < 0 || callable_.is_none()) return mc::CallbackReturn::Continue;
       py::object answer = callable_(mc::stageName(e.stage), e.frame, e.fraction);
-      if (!answer.is_none() && !answer.cast<bool>()) return mc::CallbackReturn::Abort;
+      if (!answer.is_none() && !answer.cast<bool>()) {
+        aborted_ = true;
+        return mc::CallbackReturn::Abort;
+      }
       return mc::CallbackReturn::Continue;
     } catch (py::error_already_set& err) {
+      aborted_ = true;
       type_ = err.type();
       value_ = err.value();
       trace_ = err.trace();
       return mc::CallbackReturn::Abort;
     } catch (const std::exception& err) {
+      aborted_ = true;
       type_ = py::reinterpret_borrow<py::object>(PyExc_RuntimeError);
       value_ = py::str(std::string("progress callback: ") + err.what());
       trace_ = py::none();
@@ -81,6 +85,7 @@ private:
 
   py::object callable_;
   py::object type_, value_, trace_;
+  bool aborted_ = false;
   std::mutex mutex_;
 };
 
@@ -176,8 +181,8 @@ py::dict runReleased(const mc::JobSpec& spec, py::object progress, py::handle ca
   return resultDict(std::move(result), !spec.estimateOnly);
 }
 
-py::dict runArray(py::array data, py::array affine, const std::string& storedType, const ParameterList& parameters,
-                  py::object progress, py::handle cancelledType) {
+py::dict runArray(py::array data, py::array affine, const std::string& storedType, double repetitionTime,
+                  const ParameterList& parameters, py::object progress, py::handle cancelledType) {
   // The Python side has already validated and converted; these checks only guard the memory layout.
   if (data.ndim() != 4 || !py::isinstance<py::array_t<float>>(data) ||
       !(data.flags() & py::array::f_style))
@@ -193,6 +198,7 @@ py::dict runArray(py::array data, py::array affine, const std::string& storedTyp
   std::memcpy(g.voxelToWorld.m.data(), affine.data(), 16 * sizeof(double));
   run.allocate(g, int(data.shape(3)));
   run.storedType = storedTypeNamed(storedType);
+  run.repetitionTime = repetitionTime;
   std::memcpy(run.voxels.data(), data.data(), run.voxels.size() * sizeof(float));
 
   return runReleased(spec, std::move(progress), cancelledType,
@@ -231,9 +237,12 @@ PYBIND11_MODULE(_motioncorrection, m) {
         "(name, value) text of every parameter's default, in the engine's order.");
   m.def(
       "run_array",
-      [](py::array data, py::array affine, const std::string& storedType, const ParameterList& parameters,
-         py::object progress) { return runArray(data, affine, storedType, parameters, std::move(progress), cancelled); },
-      py::arg("data"), py::arg("affine"), py::arg("stored_type"), py::arg("parameters"), py::arg("progress"));
+      [](py::array data, py::array affine, const std::string& storedType, double repetitionTime,
+         const ParameterList& parameters, py::object progress) {
+        return runArray(data, affine, storedType, repetitionTime, parameters, std::move(progress), cancelled);
+      },
+      py::arg("data"), py::arg("affine"), py::arg("stored_type"), py::arg("repetition_time"), py::arg("parameters"),
+      py::arg("progress"));
   m.def(
       "run_file",
       [](const ParameterList& parameters, py::object progress) {

@@ -1,5 +1,6 @@
 """The progress callback: once per frame per stage, cancellation by False or an exception, GIL released."""
 import collections
+import signal
 import sys
 import threading
 import unittest
@@ -88,6 +89,16 @@ class ProgressTest(GeneratedRunTest):
         self.assertIn("stop here", str(ctx.exception))
         self.assertEqual(len(rec.calls), 2)
         self.assertNoLeftovers("rp.txt")
+
+    def test_ctrl_c_cancels_and_writes_nothing(self):
+        def interrupt(stage, frame, fraction):
+            if stage == "pass 2":
+                signal.raise_signal(signal.SIGINT)
+
+        with self.assertRaises(KeyboardInterrupt):
+            mc.realign_file(self.run_path, self.path("r.nii.gz"), params=self.path("rp.txt"), progress=interrupt,
+                            threads=1)
+        self.assertNoLeftovers("r.nii.gz", "rp.txt")
 
     def test_gil_is_released_during_the_work(self):
         # A Python thread watches the main thread. Were the GIL held while the engine works, that

@@ -163,7 +163,7 @@ def _check_progress(progress):
         raise TypeError(f"progress: expected a callable progress(stage, frame, fraction), got {type(progress).__name__}")
 
 
-def realign(data, affine, *, progress=None, **params):
+def realign(data, affine, *, progress=None, repetition_time=0.0, **params):
     """Motion-corrects an in-memory 4D run.
 
     data      4D array (x, y, z, t) as nibabel's get_fdata() gives it, any real numeric dtype (converted
@@ -171,6 +171,9 @@ def realign(data, affine, *, progress=None, **params):
     affine    4x4 voxel-to-world matrix (NIfTI RAS+ mm), as nibabel's img.affine.
     progress  optional callable progress(stage, frame, fraction) called once per frame per stage
               ("pass 1", "mean", "pass 2", "reslice"); return False (or raise) to stop the run.
+    repetition_time
+              seconds per frame, stored in the written realigned run (0: unknown), e.g.
+              img.header.get_zooms()[3].
     params    the CLI's parameters with '_' for '-': quality, sep, fwhm, interp, wrap, reference
               ('first' | 'mean' | frame index), reslice_interp, reslice_wrap, mask, estimate_only,
               keep_datatype, threads, weight (image path), and output paths (output, mean, params,
@@ -184,7 +187,10 @@ def realign(data, affine, *, progress=None, **params):
     run, stored = _as_run(data)
     a = _as_affine(affine)
     pairs = _engine_parameters("realign", params)
-    return MotionCorrectionResult(_core.run_array(run, a, stored, pairs, progress))
+    tr = float(repetition_time)
+    if not (np.isfinite(tr) and tr >= 0):
+        raise ValueError(f"repetition_time: must be >= 0 seconds, got {repetition_time!r}")
+    return MotionCorrectionResult(_core.run_array(run, a, stored, tr, pairs, progress))
 
 
 def realign_file(in_path, out_path=None, *, progress=None, **params):
