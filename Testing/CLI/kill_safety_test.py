@@ -1,7 +1,8 @@
 """Slicer cancels a CLI by killing its process. Killed mid-run (SIGTERM, then SIGKILL) the CLI must
 leave no output path and no child process; after SIGTERM no temporary file either (the signal
 handler removes staged files). A third run is killed with SIGTERM while it writes its outputs: still
-no output path and no temporary file."""
+no output path and no temporary file. With "mpi" as third argument the same runs use --backend mpi
+(mpirun and its ranks must die with the CLI)."""
 import os
 import re
 import signal
@@ -12,6 +13,7 @@ import time
 from cli_test_support import check, generate, workdir
 
 mc, gen = sys.argv[1], sys.argv[2]
+backend = sys.argv[3] if len(sys.argv) > 3 else "threads"
 OUTPUTS = {"output": "r.nii.gz", "mean": "mean.nii.gz", "params": "rp.txt", "confounds": "confounds.tsv",
            "transforms": "transforms.txt"}
 
@@ -30,6 +32,15 @@ def children_of(pid):
     return kids
 
 
+def descendants_of(pid):
+    out, todo = [], [pid]
+    while todo:
+        for k in children_of(todo.pop()):
+            out.append(k)
+            todo.append(k)
+    return out
+
+
 def alive(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -39,7 +50,8 @@ def alive(pid):
 
 
 def start(run, outdir, progress="slicer"):
-    args = [mc, "--input", run, "--threads", "2"]
+    args = [mc, "--input", run, "--backend", backend]
+    args += ["--mpi-ranks", "2", "--threads", "1"] if backend == "mpi" else ["--threads", "2"]
     for k, v in OUTPUTS.items():
         args += ["--" + k, os.path.join(outdir, v)]
     env = dict(os.environ, MC_PROGRESS=progress)
@@ -62,7 +74,9 @@ with workdir() as d:
         os.mkdir(outdir)
         p = start(run, outdir)
         reached = wait_for_progress(p, 0.3)
-        kids = children_of(p.pid)
+        kids = descendants_of(p.pid)
+        if backend == "mpi":
+            check(len(kids) >= 3, f"expected mpirun and 2 ranks under the CLI, found {len(kids)} processes")
         p.send_signal(sig)
         p.wait(timeout=30)
         p.stdout.close()
@@ -73,11 +87,13 @@ with workdir() as d:
             check(name not in left, f"{sig.name}: output {name} exists after the kill")
         if sig == signal.SIGTERM:
             check(left == [], f"SIGTERM: files left behind: {left}")
-        time.sleep(0.2)
-        stray = [k for k in kids if alive(k)] + [k for k in children_of(p.pid)]
+        deadline = time.time() + 15  # mpirun needs a moment to take its ranks down
+        while time.time() < deadline and any(alive(k) for k in kids):
+            time.sleep(0.1)
+        stray = [k for k in kids if alive(k)]
         check(not stray, f"{sig.name}: child processes left: {stray}")
         print(f"ok: {sig.name} at progress {reached:.2f}: exit {p.returncode}, no outputs, "
-              f"{len(left)} files left, {len(kids)} children before, none after")
+              f"{len(left)} files left, {len(kids)} descendant processes before, none after")
 
     # SIGTERM while the outputs are being written (temporary files exist, nothing renamed yet).
     outdir = os.path.join(d, "out_writing")

@@ -15,6 +15,7 @@
 #include "FrameExecutor.h"
 #include "MotionCorrectionJob.h"
 #include "MotionCorrectionRequest.h"
+#include "MpiLaunch.h"
 #include "ProgressReporter.h"
 
 #ifdef MC_WITH_GENERATECLP
@@ -53,14 +54,32 @@ int run(const MotionCorrectionRequest& request, ProgressMode mode) {
   const mc::JobSpec& spec = request.spec;
   ProgressReporter reporter(mode);
   std::FILE* msg = messages(mode);
+  const auto progress = [&](const mc::ProgressEvent& e) { return reporter.report(e); };
   try {
-    if (request.backend == Backend::Mpi)
-      throw std::invalid_argument("--backend: mpi is not available in this build (use serial or threads)");
-    mc::OpenMPFrameExecutor executor(request.backend == Backend::Serial ? 1 : spec.threads);
-    reporter.start("MotionCorrection", "Realigning " + spec.input + " (" + std::to_string(executor.workerCount()) +
-                                           (executor.workerCount() == 1 ? " thread)" : " threads)"));
-    const mc::JobResult r =
-        mc::runMotionCorrection(spec, executor, [&](const mc::ProgressEvent& e) { return reporter.report(e); });
+    mc::JobResult r;
+    std::string workers;
+    if (request.backend == Backend::Mpi) {
+      // mpirun runs in its own process group and dies with this process (see runMpiBackend);
+      // SIGTERM received meanwhile is forwarded to the ranks before this process exits.
+      mc::MpiOptions options;
+#ifdef MC_CLI_MPI_WORKER_DIR
+      options.worker = mc::findMpiWorker("", MC_CLI_MPI_WORKER_DIR);  // also where this build tree put it
+#else
+      options.worker = mc::findMpiWorker();
+#endif
+      options.mpirun = mc::findMpirun();
+      options.ranks = request.mpiRanks;
+      options.threadsPerRank = spec.threads;
+      workers = std::to_string(options.ranks) + " MPI ranks x " + std::to_string(mc::threadsPerRank(options)) +
+                " threads";
+      reporter.start("MotionCorrection", "Realigning " + spec.input + " (" + workers + ")");
+      r = mc::runMpiBackend(spec, options, progress);
+    } else {
+      mc::OpenMPFrameExecutor executor(request.backend == Backend::Serial ? 1 : spec.threads);
+      workers = std::to_string(executor.workerCount()) + (executor.workerCount() == 1 ? " thread" : " threads");
+      reporter.start("MotionCorrection", "Realigning " + spec.input + " (" + workers + ")");
+      r = mc::runMotionCorrection(spec, executor, progress);
+    }
     reporter.finish();
     if (mode == ProgressMode::None) return 0;
     for (const auto& w : r.warnings) std::fprintf(msg, "MotionCorrection: warning: %s\n", w.c_str());
@@ -68,10 +87,12 @@ int run(const MotionCorrectionRequest& request, ProgressMode mode) {
     for (double f : r.framewiseDisplacement) maxFd = std::max(maxFd, f);
     for (const auto& d : r.displacement) maxDisp = std::max(maxDisp, d.max);
     std::fprintf(msg,
-                 "MotionCorrection: %zu frames, %d threads; read %.2f s, estimate %.2f s, reslice %.2f s, write %.2f s;"
-                 " max FD %.3f mm, max displacement %.3f mm\n",
-                 r.parameters.size(), executor.workerCount(), r.readSeconds, r.estimateSeconds, r.resliceSeconds,
-                 r.writeSeconds, maxFd, maxDisp);
+                 "MotionCorrection: %zu frames, %s; read %.2f s, estimate %.2f s, reslice %.2f s, write %.2f s;"
+                 " max FD %.3f mm",
+                 r.parameters.size(), workers.c_str(), r.readSeconds, r.estimateSeconds, r.resliceSeconds,
+                 r.writeSeconds, maxFd);
+    if (!r.displacement.empty()) std::fprintf(msg, ", max displacement %.3f mm", maxDisp);
+    std::fprintf(msg, "\n");
     for (const auto& w : r.written) std::fprintf(msg, "MotionCorrection: wrote %s\n", w.c_str());
     std::fflush(msg);
     return 0;
