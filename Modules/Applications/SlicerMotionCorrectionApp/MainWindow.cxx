@@ -1,0 +1,152 @@
+#include "MainWindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QKeySequence>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+#include <QUrl>
+
+#include "ImageIO.h"
+#include "MotionCorrectionPanel.h"
+
+namespace mc {
+namespace {
+
+const char* kRecentKey = "App/recentFiles";
+const char* kGeometryKey = "App/geometry";
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle(tr("SlicerMotionCorrection"));
+  panel_ = new MotionCorrectionPanel(this);
+  panel_->setOrientation(Qt::Horizontal);
+  setCentralWidget(panel_);
+  setAcceptDrops(true);
+
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open run…"), this, &MainWindow::openFileInteractively);
+  open->setShortcut(QKeySequence::Open);
+  open->setObjectName(QStringLiteral("actionOpen"));
+  recentMenu_ = file->addMenu(tr("Open &recent"));
+  recentMenu_->setObjectName(QStringLiteral("recentMenu"));
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* runMenu = menuBar()->addMenu(tr("&Run"));
+  QAction* run = runMenu->addAction(tr("&Run motion correction"), panel_, &MotionCorrectionPanel::run);
+  run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+  QAction* cancel = runMenu->addAction(tr("&Cancel"), panel_, &MotionCorrectionPanel::cancel);
+  cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+  runMenu->addSeparator();
+  runMenu->addAction(tr("Restore SPM &defaults"), panel_, &MotionCorrectionPanel::resetParameters);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About"), this, [this] {
+    QMessageBox::about(this, tr("About SlicerMotionCorrection"),
+                       tr("<b>SlicerMotionCorrection</b> %1<br>Rigid head-motion correction (SPM12-style realign: "
+                          "estimate and reslice) of 4D fMRI runs.<br>Qt %2.")
+                           .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+  });
+
+  statusBar()->showMessage(tr("Open a 4D run (File > Open, or drop a .nii.gz here)."));
+  connect(panel_, &MotionCorrectionPanel::runFinished, this,
+          [this](const QStringList& paths) { statusBar()->showMessage(tr("Done: %1 files written").arg(paths.size())); });
+  connect(panel_, &MotionCorrectionPanel::runFailed, this, [this] { statusBar()->showMessage(tr("Failed")); });
+  connect(panel_, &MotionCorrectionPanel::runCancelled, this, [this] { statusBar()->showMessage(tr("Cancelled")); });
+
+  QSettings settings;
+  if (!restoreGeometry(settings.value(QLatin1String(kGeometryKey)).toByteArray())) resize(1180, 780);
+  rebuildRecentMenu();
+}
+
+MainWindow::~MainWindow() = default;
+
+bool MainWindow::isOpenableImage(const QString& path) {
+  return !path.isEmpty() && isSupportedImagePath(path.toStdString());
+}
+
+QStringList MainWindow::recentFiles() const {
+  return QSettings().value(QLatin1String(kRecentKey)).toStringList();
+}
+
+void MainWindow::openFile(const QString& path) {
+  const QString absolute = QFileInfo(path).absoluteFilePath();
+  panel_->setInputPath(absolute);
+  setWindowTitle(tr("%1 — SlicerMotionCorrection").arg(QFileInfo(absolute).fileName()));
+  if (!QFileInfo::exists(absolute)) return;  // the panel shows the error; not worth remembering
+  QStringList recent = recentFiles();
+  recent.removeAll(absolute);
+  recent.prepend(absolute);
+  while (recent.size() > kMaxRecentFiles) recent.removeLast();
+  QSettings().setValue(QLatin1String(kRecentKey), recent);
+  rebuildRecentMenu();
+  statusBar()->showMessage(tr("Opened %1").arg(absolute));
+}
+
+void MainWindow::openFileInteractively() {
+  const QStringList recent = recentFiles();
+  const QString start = recent.isEmpty() ? QString() : QFileInfo(recent.first()).absolutePath();
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open a 4D run"), start,
+                                                    tr("4D images (*.nii.gz *.nii *.nrrd *.nhdr);;All files (*)"));
+  if (!path.isEmpty()) openFile(path);
+}
+
+void MainWindow::clearRecentFiles() {
+  QSettings().remove(QLatin1String(kRecentKey));
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  const QStringList recent = recentFiles();
+  for (int i = 0; i < recent.size(); ++i) {
+    const QString path = recent[i];
+    QAction* a = recentMenu_->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()), this,
+                                        [this, path] { openFile(path); });
+    a->setToolTip(path);
+    a->setStatusTip(path);
+    a->setData(path);
+  }
+  if (!recent.isEmpty()) recentMenu_->addSeparator();
+  QAction* clear = recentMenu_->addAction(tr("Clear list"), this, &MainWindow::clearRecentFiles);
+  clear->setEnabled(!recent.isEmpty());
+}
+
+QString MainWindow::droppedImage(const QMimeData* mime) const {
+  if (!mime || !mime->hasUrls()) return QString();
+  for (const QUrl& url : mime->urls())
+    if (url.isLocalFile() && isOpenableImage(url.toLocalFile())) return url.toLocalFile();
+  return QString();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (!droppedImage(event->mimeData()).isEmpty() && !panel_->isRunning()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QString path = droppedImage(event->mimeData());
+  if (path.isEmpty() || panel_->isRunning()) return;
+  openFile(path);
+  event->acceptProposedAction();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (panel_->isRunning()) panel_->cancel();
+  panel_->saveSettings();
+  QSettings().setValue(QLatin1String(kGeometryKey), saveGeometry());
+  event->accept();
+}
+
+}  // namespace mc

@@ -1,0 +1,43 @@
+#pragma once
+// The standalone app's window: the panel, File > Open, recent files, drag-and-drop of a run.
+#include <QMainWindow>
+#include <QStringList>
+
+class QMenu;
+class QMimeData;
+
+namespace mc {
+
+class MotionCorrectionPanel;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  MotionCorrectionPanel* panel() const { return panel_; }
+  QStringList recentFiles() const;
+  static constexpr int kMaxRecentFiles = 8;
+  // True for a local file name the app can open (.nii, .nii.gz, .nrrd, .nhdr).
+  static bool isOpenableImage(const QString& path);
+
+public slots:
+  void openFile(const QString& path);
+  void openFileInteractively();
+  void clearRecentFiles();
+
+protected:
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+  void closeEvent(QCloseEvent* event) override;
+
+private:
+  void rebuildRecentMenu();
+  QString droppedImage(const QMimeData* mime) const;
+
+  MotionCorrectionPanel* panel_;
+  QMenu* recentMenu_;
+};
+
+}  // namespace mc

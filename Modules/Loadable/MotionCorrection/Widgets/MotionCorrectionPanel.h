@@ -1,0 +1,131 @@
+#pragma once
+// The motion-correction panel: choose a run and outputs, set the parameters (SPM's defaults), run it
+// in the background, watch the motion plots fill frame by frame, compare before/after. The same
+// widget serves the standalone app and the Slicer module.
+#include <QElapsedTimer>
+#include <QMap>
+#include <QPointer>
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+#include <memory>
+
+#include "MotionCorrectionTask.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QSplitter;
+class QTabWidget;
+
+namespace mc {
+
+class CollapsibleSection;
+class MotionPlots;
+class PathChooser;
+class SliceComparisonView;
+
+class MotionCorrectionPanel : public QWidget {
+  Q_OBJECT
+public:
+  explicit MotionCorrectionPanel(QWidget* parent = nullptr);
+  ~MotionCorrectionPanel() override;  // cancels a running job (its outputs are not written)
+
+  QString inputPath() const;
+  // Settings as name -> text: the job parameter names of JobParameters.h (input, output, mean, params,
+  // confounds, transforms, weight, quality, sep, fwhm, interp, reference, reslice-interp, mask,
+  // estimate-only, threads) plus the panel's own "backend" (threads|mpi) and "ranks".
+  QMap<QString, QString> parameterValues() const;
+  void setParameterValues(const QMap<QString, QString>& values);
+  // What Run would start; throws std::invalid_argument with a one-line message.
+  JobSpec jobSpec() const;
+  EngineRequest engineRequest() const;
+
+  bool isRunning() const { return !task_.isNull(); }
+  MotionCorrectionTask* task() const { return task_; }
+  MotionPlots* plots() const { return plots_; }
+  SliceComparisonView* comparison() const { return comparison_; }
+  CollapsibleSection* advancedSection() const { return advanced_; }
+  QString statusText() const;
+  QString errorText() const;  // empty when no error is shown
+  // Controls beside the results (wide windows) or above them (Slicer's module panel).
+  void setOrientation(Qt::Orientation orientation);
+
+  // QSettings (the application's organization/name), group "MotionCorrectionPanel".
+  void saveSettings() const;
+  void restoreSettings();
+  // Back to SPM's defaults (outputs are kept).
+  void resetParameters();
+
+public slots:
+  void setInputPath(const QString& path);
+  void run();
+  void cancel();
+  void showError(const QString& message);
+  void clearError();
+
+signals:
+  void inputChanged(const QString& path);
+  void taskStarted(mc::MotionCorrectionTask* task);  // e.g. for Slicer's logic to follow the frames
+  void runFinished(const QStringList& writtenPaths);
+  void runFailed(const QString& reason);
+  void runCancelled();
+
+private:
+  void buildUi();
+  void updateDefaultOutputs();
+  void updateEnabledState();
+  void loadOriginal(const QString& path);
+  void loadRealigned(const QString& path);
+  void onFrameEstimated(const mc::FrameResult& result);
+  void onProgress(double fraction, const QString& stage);
+  void onFinished(const QStringList& paths, const QVariantMap& timings);
+  void onFailed(const QString& reason);
+  void onCancelled();
+  void endRun();
+  void setStatus(const QString& text);
+
+  PathChooser* input_;
+  PathChooser* realigned_;
+  PathChooser* mean_;
+  PathChooser* parameters_;
+  PathChooser* confounds_;
+  PathChooser* transforms_;
+  PathChooser* weight_;
+  QComboBox* reference_;
+  QSpinBox* referenceFrame_;
+  QCheckBox* estimateOnly_;
+  QComboBox* backend_;
+  QSpinBox* ranks_;
+  QSpinBox* threads_;
+  QDoubleSpinBox* quality_;
+  QDoubleSpinBox* separation_;
+  QDoubleSpinBox* fwhm_;
+  QComboBox* estimationInterpolation_;
+  QComboBox* resliceInterpolation_;
+  QCheckBox* mask_;
+  CollapsibleSection* advanced_;
+  QPushButton* runButton_;
+  QPushButton* cancelButton_;
+  QProgressBar* progress_;
+  QLabel* stageLabel_;
+  QLabel* status_;
+  QLabel* error_;
+  QTabWidget* results_;
+  MotionPlots* plots_;
+  SliceComparisonView* comparison_;
+  QSplitter* splitter_;
+
+  QPointer<MotionCorrectionTask> task_;
+  QElapsedTimer clock_;
+  QMap<QString, QString> lastDefaults_;  // outputs as last filled in, to tell user edits apart
+  int framesSeen_ = 0;  // in currentStage_
+  QString currentStage_;
+  int loadGeneration_ = 0;
+};
+
+}  // namespace mc

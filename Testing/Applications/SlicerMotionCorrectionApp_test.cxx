@@ -1,0 +1,172 @@
+// The standalone app: in-process (open, recent files, drag-and-drop) and as a real process started the
+// way the README does (file on the command line, --run), offscreen.
+#include <QAction>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QMenu>
+#include <QMimeData>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QUrl>
+#include <QtTest>
+
+#include "GuiTestSupport.h"
+#include "MainWindow.h"
+#include "MotionCorrectionPanel.h"
+#include "MotionPlots.h"
+#include "OutputNames.h"
+#include "ParameterFiles.h"
+
+using namespace mc;
+
+namespace {
+
+QList<QAction*> recentActions(MainWindow& window) {
+  QList<QAction*> out;
+  for (QAction* a : window.findChild<QMenu*>(QStringLiteral("recentMenu"))->actions())
+    if (a->data().isValid()) out << a;
+  return out;
+}
+
+// Sends a drag entering the window and then a drop, as the window system would.
+bool dropFiles(MainWindow& window, const QList<QUrl>& urls) {
+  QMimeData mime;
+  mime.setUrls(urls);
+  const QPoint at = window.rect().center();
+  QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(&window, &enter);
+  if (!enter.isAccepted()) return false;
+  QDropEvent drop(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(&window, &drop);
+  return drop.isAccepted();
+}
+
+}  // namespace
+
+class SlicerMotionCorrectionAppTest : public QObject {
+  Q_OBJECT
+private:
+  QTemporaryDir settingsDir_;
+  QTemporaryDir data_;
+  test::GeneratedRun run_;
+
+private slots:
+  void initTestCase() {
+    QVERIFY(settingsDir_.isValid() && data_.isValid());
+    test::isolateSettings(settingsDir_.path());
+    run_ = test::writePhantomRun(data_.filePath(QStringLiteral("example.nii.gz")), 8, 4);
+  }
+
+  void openFileAndRecentFiles() {
+    const QString second = data_.filePath(QStringLiteral("second.nii.gz"));
+    QVERIFY(QFile::copy(run_.path, second));
+    {
+      MainWindow window;
+      window.show();
+      QVERIFY(recentActions(window).isEmpty());
+      window.openFile(run_.path);
+      QCOMPARE(window.panel()->inputPath(), run_.path);
+      QVERIFY(window.windowTitle().startsWith(QLatin1String("example.nii.gz")));
+      window.openFile(second);
+      window.openFile(run_.path);  // reopening moves it to the top, not twice in the list
+      QCOMPARE(window.recentFiles(), (QStringList{run_.path, second}));
+      // Missing files are reported, not remembered.
+      window.openFile(data_.filePath(QStringLiteral("gone.nii.gz")));
+      QTRY_VERIFY(window.panel()->errorText().contains(QLatin1String("gone.nii.gz: no such file")));
+      QCOMPARE(window.recentFiles().size(), 2);
+    }
+    // Another session: the menu lists them and opens them.
+    MainWindow window;
+    const QList<QAction*> actions = recentActions(window);
+    QCOMPARE(actions.size(), 2);
+    QCOMPARE(actions[1]->data().toString(), second);
+    actions[1]->trigger();
+    QCOMPARE(window.panel()->inputPath(), second);
+    QCOMPARE(window.recentFiles().first(), second);
+    window.clearRecentFiles();
+    QVERIFY(recentActions(window).isEmpty());
+    QFile::remove(second);
+  }
+
+  void dragAndDropOpensARun() {
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(!dropFiles(window, {QUrl::fromLocalFile(data_.filePath(QStringLiteral("notes.txt")))}));
+    QVERIFY(window.panel()->inputPath().isEmpty());
+    QVERIFY(dropFiles(window, {QUrl(QStringLiteral("https://example.org/bold.nii.gz")), QUrl::fromLocalFile(run_.path)}));
+    QCOMPARE(window.panel()->inputPath(), run_.path);
+    QCOMPARE(window.panel()->parameterValues()["output"], defaultOutputsFor(run_.path).realigned);
+    QCOMPARE(window.recentFiles().first(), run_.path);
+  }
+
+  void commandLineOpensAndRunsTheExample() {
+    QTemporaryDir out;
+    const QString shot = test::screenshotPath(QStringLiteral("app_after_run.png"));
+    QFile::remove(shot);
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), settingsDir_.path());
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(MC_APP_PATH), {run_.path, QStringLiteral("--run"), QStringLiteral("--output-dir"), out.path(),
+                                           QStringLiteral("--quit-when-done"), QStringLiteral("--screenshot"), shot});
+    QVERIFY(app.waitForFinished(180000));
+    const QString err = QString::fromUtf8(app.readAllStandardError());
+    QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(app.exitCode() == 0, qPrintable(err));
+    const DefaultOutputs expected = defaultOutputsFor(QDir(out.path()).filePath(QStringLiteral("example.nii.gz")));
+    const QStringList printed = QString::fromUtf8(app.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (const QString& p : {expected.realigned, expected.mean, expected.parameters, expected.confounds}) {
+      QVERIFY2(QFile::exists(p), qPrintable(p));
+      QVERIFY(printed.contains(p));
+    }
+    QCOMPARE(int(parseRpFile(expected.parameters.toStdString()).size()), 8);
+    const QImage picture(shot);
+    QVERIFY(picture.width() >= 800 && picture.height() >= 500);
+  }
+
+  void commandLineReportsABadRun() {
+    QTemporaryDir dir;
+    const QString bad = dir.filePath(QStringLiteral("truncated.nii.gz"));
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("\x1f\x8b garbage");
+    f.close();
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), settingsDir_.path());
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(MC_APP_PATH), {bad, QStringLiteral("--run"), QStringLiteral("--quit-when-done")});
+    QVERIFY(app.waitForFinished(60000));
+    QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(app.exitCode(), 1);
+    const QString err = QString::fromUtf8(app.readAllStandardError());
+    QVERIFY2(err.contains(QLatin1String("truncated.nii.gz")), qPrintable(err));
+    QCOMPARE(test::filesIn(dir.path()), QStringList{QStringLiteral("truncated.nii.gz")});
+    // Usage errors exit 2.
+    app.start(QStringLiteral(MC_APP_PATH), {QStringLiteral("--run")});
+    QVERIFY(app.waitForFinished(60000));
+    QCOMPARE(app.exitCode(), 2);
+  }
+
+  void windowScreenshot() {
+    MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openFile(run_.path);
+    QSignalSpy finished(window.panel(), &MotionCorrectionPanel::runFinished);
+    window.panel()->run();
+    QVERIFY(finished.wait(180000));
+    QTest::qWait(300);  // the realigned run loads in the background for the before/after tab
+    QVERIFY(test::saveScreenshot(&window, QStringLiteral("app_window.png")));
+    QCOMPARE(window.panel()->plots()->frameCount(), 8);
+  }
+};
+
+QTEST_MAIN(SlicerMotionCorrectionAppTest)
+#include "SlicerMotionCorrectionApp_test.moc"
