@@ -1,11 +1,12 @@
 """realign_file gives what the MotionCorrection CLI gives on the same file, with the same parameters."""
+import os
 import unittest
 
 import nibabel as nib
 import numpy as np
 
 import motioncorrection as mc
-from mc_test_support import GeneratedRunTest, run_cli
+from mc_test_support import DATA_DIR, GeneratedRunTest, run_cli
 
 
 class CliEquivalenceTest(GeneratedRunTest):
@@ -59,6 +60,27 @@ class CliEquivalenceTest(GeneratedRunTest):
         np.testing.assert_array_equal(r.parameters[3], np.zeros(6))
         self.assertIsNone(r.resliced)
         self.assertIsNone(r.mean)
+
+    def test_weight_image_equals_cli(self):
+        img = nib.load(self.run_path)
+        weight = np.zeros(img.shape[:3], dtype=np.float32)
+        weight[8:24, 8:24, 4:16] = 1  # estimate from the centre of the head only
+        nib.save(nib.Nifti1Image(weight, img.affine), self.path("weight.nii.gz"))
+        run_cli("--input", self.run_path, "--params", self.path("rp_cli_w.txt"), "--weight", self.path("weight.nii.gz"),
+                "--estimate-only")
+        r = mc.realign_file(self.run_path, weight=self.path("weight.nii.gz"), estimate_only=True)
+        np.testing.assert_allclose(r.parameters, np.loadtxt(self.path("rp_cli_w.txt")), rtol=0, atol=1e-6)
+        unweighted = mc.realign_file(self.run_path, estimate_only=True)
+        self.assertGreater(np.abs(unweighted.parameters - r.parameters).max(), 1e-5)
+
+    def test_real_run_equals_cli(self):
+        path = os.path.join(DATA_DIR, "nibabel_example4d.nii.gz")
+        if not os.path.isfile(path):
+            self.skipTest(f"{path} not found (MC_DATA_DIR)")
+        run_cli("--input", path, "--params", self.path("rp_cli_real.txt"), "--output", self.path("r_cli_real.nii.gz"))
+        r = mc.realign_file(path)
+        np.testing.assert_allclose(r.parameters, np.loadtxt(self.path("rp_cli_real.txt")), rtol=0, atol=1e-6)
+        np.testing.assert_array_equal(r.resliced, nib.load(self.path("r_cli_real.nii.gz")).get_fdata(dtype=np.float32))
 
     def test_defaults_are_the_engines(self):
         d = mc.defaults()
