@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <limits>
 
 #include <itkImage.h>
@@ -104,6 +107,76 @@ itk::ImageIOBase::Pointer openHeader(const std::string& path) {
   return io;
 }
 
+// The frame interval in seconds of a NRRD sequence, from its plain-text header: Slicer's
+// "axis A index values" on a list axis whose unit is s or ms, or a MultiVolume's frame labels with
+// their unit. 0 when the header does not say (frame numbers, no unit, uneven spacing).
+double nrrdFrameSeconds(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::map<std::string, std::string> fields;
+  std::string line;
+  for (int n = 0; n < 4096 && std::getline(in, line) && !line.empty() && line != "\r"; ++n) {
+    if (line[0] == '#') continue;
+    auto sep = line.find(":=");
+    std::size_t skip = 2;
+    if (sep == std::string::npos) {
+      sep = line.find(": ");
+      if (sep == std::string::npos) continue;
+    }
+    fields[line.substr(0, sep)] = line.substr(sep + skip);
+  }
+  const auto words = [](const std::string& text, char split) {
+    std::vector<std::string> out;
+    std::stringstream ss(text);
+    std::string w;
+    while (std::getline(ss, w, split))
+      if (!w.empty()) out.push_back(w);
+    return out;
+  };
+  const auto interval = [](const std::vector<std::string>& values, double scale) {
+    std::vector<double> v;
+    for (const auto& s : values) {
+      char* end = nullptr;
+      const double d = std::strtod(s.c_str(), &end);
+      if (end == s.c_str() || *end != 0) return 0.0;
+      v.push_back(d);
+    }
+    if (v.size() < 2) return 0.0;
+    const double step = (v.back() - v.front()) / double(v.size() - 1);
+    if (!(step > 0)) return 0.0;
+    for (std::size_t i = 1; i < v.size(); ++i)
+      if (std::fabs(v[i] - v[i - 1] - step) > 1e-3 * step) return 0.0;
+    return step * scale;
+  };
+  const auto scaleOf = [](std::string unit) {
+    unit.erase(std::remove(unit.begin(), unit.end(), '"'), unit.end());
+    if (unit == "s" || unit == "sec" || unit == "seconds") return 1.0;
+    if (unit == "ms" || unit == "msec") return 1e-3;
+    return 0.0;
+  };
+  // Slicer sequence: the list axis's unit (units: "s" "" "" "") and its index values.
+  const auto kinds = words(fields["kinds"], ' ');
+  for (std::size_t a = 0; a < kinds.size(); ++a) {
+    if (kinds[a] != "list") continue;
+    const auto values = fields.find("axis " + std::to_string(a) + " index values");
+    if (values == fields.end()) break;
+    std::vector<std::string> units;
+    const std::string& u = fields["units"];
+    for (std::size_t q = u.find('"'); q != std::string::npos; q = u.find('"', q + 1)) {
+      const auto e = u.find('"', q + 1);
+      if (e == std::string::npos) break;
+      units.push_back(u.substr(q + 1, e - q - 1));
+      q = e;
+    }
+    if (a < units.size() && scaleOf(units[a]) > 0) return interval(words(values->second, ' '), scaleOf(units[a]));
+  }
+  // Slicer MultiVolume: MultiVolume.FrameLabels:=0,2000,... with MultiVolume.FrameIdentifyingDICOMTagUnits:=ms.
+  const auto labels = fields.find("MultiVolume.FrameLabels");
+  const auto units = fields.find("MultiVolume.FrameIdentifyingDICOMTagUnits");
+  if (labels != fields.end() && units != fields.end() && scaleOf(units->second) > 0)
+    return interval(words(labels->second, ','), scaleOf(units->second));
+  return 0;
+}
+
 }  // namespace
 
 bool isSupportedImagePath(const std::string& path) {
@@ -130,6 +203,7 @@ VolumeSeries readVolumeSeries(const std::string& path) {
       reader->Update();
       const VImage* img = reader->GetOutput();
       run.allocate(geometryOf(img), int(comps));
+      run.repetitionTime = nrrdFrameSeconds(path);
       const float* src = img->GetBufferPointer();
       const std::size_t n = run.frameSize();
       for (std::size_t i = 0; i < n; ++i)

@@ -138,9 +138,10 @@ with workdir() as d:
     worst = max(abs(data[i * nt + t] - ovox[t * n + i]) for t in range(nt) for i in range(0, n, 7))
     check(worst < 1e-4, f"voxels differ from the .nii.gz output by {worst}")
 
-    # And the sequence file reads back as a run.
-    rp = os.path.join(d, "rp_back.txt")
-    p = run_cli(mc, "--input", out_nrrd, "--params", rp, "--reference", "first", "--progress", "none")
+    # And the sequence file reads back as a run, keeping the TR (index values in seconds).
+    rp, back = os.path.join(d, "rp_back.txt"), os.path.join(d, "back.nii.gz")
+    p = run_cli(mc, "--input", out_nrrd, "--params", rp, "--output", back, "--reference", "first", "--progress", "none")
     check(p.returncode == 0, p.stderr)
     check(len(read_rp(rp)) == nt, "frames read back")
-print("ok: --output .seq.nrrd has Slicer's sequence header, the .nii.gz output's voxels and geometry, and reads back")
+    check(otr > 0 and abs(read_nifti(back)[3] - otr) < 1e-4, f"TR {read_nifti(back)[3]} after the .seq.nrrd round trip, expected {otr}")
+print(f"ok: --output .seq.nrrd has Slicer's sequence header, the .nii.gz output's voxels and geometry, and reads back (TR {otr} s kept)")
