@@ -26,7 +26,6 @@ __all__ = ["realign", "realign_file", "MotionCorrectionResult", "Cancelled", "pa
 
 # Keywords naming an input are given positionally instead.
 _INPUT_KEYWORDS = {"input"}
-_OUTPUT_KEYWORDS = ("output", "mean", "params", "transforms", "confounds")
 
 
 # Python keyword -> engine name (the engine's names may spell words with '-').
