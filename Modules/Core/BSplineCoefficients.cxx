@@ -2,6 +2,7 @@
 
 #include "LineBundles.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -135,7 +136,9 @@ void BSplineCoefficients::compute(const float* voxels, const std::array<int, 3>&
   wrap_ = wrap;
   degree_ = degree;
   const std::size_t nvox = std::size_t(size[0]) * size[1] * size[2];
-  c_.assign(voxels, voxels + nvox);
+  c_.resize(nvox + kCoefficientPadding);
+  std::copy(voxels, voxels + nvox, c_.begin());
+  std::fill(c_.begin() + std::ptrdiff_t(nvox), c_.end(), 0.0f);
   if (degree <= 1) return;
 
   prefilterVolume(c_.data(), size, degree, wrap);
