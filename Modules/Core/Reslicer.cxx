@@ -115,7 +115,7 @@ ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& mo
                           options.mask ? r.mask.data() : nullptr);
     std::lock_guard<std::mutex> lock(mutex);
     ++done;
-    if (progress) {
+    if (progress && !aborted) {
       ProgressEvent e;
       e.stage = Stage::Reslice;
       e.frame = j;
@@ -165,7 +165,7 @@ Volume alignedMean(const VolumeSeries& run, const std::vector<Matrix4>& motions,
     reslicer.accumulate(run.frame(j), motions[j], sums[w].data(), counts[w].data(), scratch[w]);
     std::lock_guard<std::mutex> lock(mutex);
     ++done;
-    if (onFrame && !onFrame(j, done)) aborted = true;
+    if (!aborted && onFrame && !onFrame(j, done)) aborted = true;
     return !aborted;
   });
   if (aborted) throw Cancelled();
