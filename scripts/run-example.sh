@@ -17,8 +17,8 @@ echo
 echo "== 2. Motion correction (estimate: 2 passes, register to mean; reslice: 4th-degree B-spline)"
 "$build/Modules/CLI/MotionCorrection/MotionCorrection" --input "$out/run.nii.gz" \
   --output "$out/rrun.nii.gz" --mean "$out/meanrun.nii.gz" --params "$out/rp_run.txt" \
-  --confounds "$out/run_desc-confounds_timeseries.tsv" --transforms "$out/run_transforms.txt" 2>&1 \
-  | grep -v -E '^\[ *[0-9.]+%\]' || true
+  --confounds "$out/run_desc-confounds_timeseries.tsv" --transforms "$out/run_transforms.txt" --progress text 2>&1 \
+  | grep -v -E '^\[ *[0-9.]+%\] (pass|mean|reslice)' || true
 echo
 echo "== 3. Recovered vs true motion"
 "$tools/CompareMotion/CompareMotion" --estimated "$out/rp_run.txt" --truth "$out/rp_true.txt" --run "$out/run.nii.gz"
