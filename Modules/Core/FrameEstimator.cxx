@@ -13,43 +13,47 @@
 namespace mc {
 namespace {
 
-// Partial sums of one block of sample points: the upper triangle of A'A (7x7), A'b (7), the
-// residual sum of squares and the number of points inside the frame.
+// Partial sums of one block of sample points. For points inside the frame: f * a0 (6), f^2, f * b,
+// (b - f)^2 and their count; for points outside: a0 a0' (6x6 upper, 21) and a0 * b (6), to take off
+// the reference model's precomputed totals (points rarely leave, so this is cheaper than adding
+// the 28 products of every inside point at every iteration).
 constexpr int kBlock = 1024;
-constexpr int kSums = 28 + 7 + 2;
+enum : int { kFA = 0, kFF = 6, kFB = 7, kRR = 8, kIn = 9, kOutAA = 10, kOutAB = 31, kSums = 37 };
 
 }  // namespace
 
 template <int D>
-void FrameEstimator::accumulateBlocks(const ReferenceModel& ref, const Matrix4& v, int nl, const int* lkp) {
+void FrameEstimator::accumulateBlocks(const ReferenceModel& ref, const Matrix4& v) {
   // Fixed-size blocks summed in order by the caller: the same numbers whatever the thread count.
   const int n = ref.sampleCount();
   const int blocks = (n + kBlock - 1) / kBlock;
 #pragma omp parallel for schedule(static) if (blocks > 8)
-    for (int blk = 0; blk < blocks; ++blk) {
-      double s[kSums] = {0};
-      const int k1 = std::min(n, (blk + 1) * kBlock);
-      for (int k = blk * kBlock; k < k1; ++k) {
-        const double* x = ref.point(k);
-        const double y0 = v.m[0] * x[0] + v.m[1] * x[1] + v.m[2] * x[2] + v.m[3];
-        const double y1 = v.m[4] * x[0] + v.m[5] * x[1] + v.m[6] * x[2] + v.m[7];
-        const double y2 = v.m[8] * x[0] + v.m[9] * x[1] + v.m[10] * x[2] + v.m[11];
-        if (!coefficients_.inside(y0, y1, y2)) continue;
-        const double f = coefficients_.template valueOfDegree<D>(y0, y1, y2) * ref.weight(k);
-        const double bk = ref.value(k);
-        const double* a0 = ref.jacobian(k);
-        double a[7];
-        for (int i = 0; i < nl; ++i) a[i] = a0[lkp[i]];
-        a[nl] = -f;
-        int t = 0;
-        for (int i = 0; i <= nl; ++i)
-          for (int j = i; j <= nl; ++j) s[t++] += a[i] * a[j];
-        for (int i = 0; i <= nl; ++i) s[28 + i] += a[i] * bk;
-        s[35] += (bk - f) * (bk - f);
-        s[36] += 1;
+  for (int blk = 0; blk < blocks; ++blk) {
+    double s[kSums] = {0};
+    const int k1 = std::min(n, (blk + 1) * kBlock);
+    for (int k = blk * kBlock; k < k1; ++k) {
+      const double* x = ref.point(k);
+      const double y0 = v.m[0] * x[0] + v.m[1] * x[1] + v.m[2] * x[2] + v.m[3];
+      const double y1 = v.m[4] * x[0] + v.m[5] * x[1] + v.m[6] * x[2] + v.m[7];
+      const double y2 = v.m[8] * x[0] + v.m[9] * x[1] + v.m[10] * x[2] + v.m[11];
+      const double* a0 = ref.jacobian(k);
+      const double bk = ref.value(k);
+      if (!coefficients_.inside(y0, y1, y2)) {
+        int t = kOutAA;
+        for (int i = 0; i < 6; ++i)
+          for (int j = i; j < 6; ++j) s[t++] += a0[i] * a0[j];
+        for (int i = 0; i < 6; ++i) s[kOutAB + i] += a0[i] * bk;
+        continue;
       }
-      std::copy(s, s + kSums, residualBlocks_.begin() + std::size_t(blk) * kSums);
+      const double f = coefficients_.template valueOfDegree<D>(y0, y1, y2) * ref.weight(k);
+      for (int i = 0; i < 6; ++i) s[kFA + i] += f * a0[i];
+      s[kFF] += f * f;
+      s[kFB] += f * bk;
+      s[kRR] += (bk - f) * (bk - f);
+      s[kIn] += 1;
     }
+    std::copy(s, s + kSums, residualBlocks_.begin() + std::size_t(blk) * kSums);
+  }
 }
 
 FrameMotion FrameEstimator::estimate(const ReferenceModel& ref, const float* frame, const Matrix4& initial,
@@ -74,24 +78,33 @@ FrameMotion FrameEstimator::estimate(const ReferenceModel& ref, const float* fra
   int countdown = -1;
   for (int iter = 1; iter <= o.maxIterations; ++iter) {
     const Matrix4 v = referenceToFrameVoxel(g, q);
-    withSplineDegree(o.interpolation, [&](auto degree) { accumulateBlocks<decltype(degree)::value>(ref, v, nl, lkp); });
+    withSplineDegree(o.interpolation, [&](auto degree) { accumulateBlocks<decltype(degree)::value>(ref, v); });
     double s[kSums] = {0};
     for (int blk = 0; blk < blocks; ++blk)
       for (int t = 0; t < kSums; ++t) s[t] += residualBlocks_[std::size_t(blk) * kSums + t];
 
-    const int inside = int(s[36]);
+    const int inside = int(s[kIn]);
     result.samplePoints = inside;
     if (inside < 32) {
       result.warning = "frame " + std::to_string(frameIndex) + ": only " + std::to_string(inside) +
                        " sample points inside its field of view; motion left at its starting value";
       break;
     }
+    // The system of SPM's A = [A0 -F] over the inside points: A'A and A'b.
+    double outAA[6][6];
+    for (int i = 0, t = kOutAA; i < 6; ++i)
+      for (int j = i; j < 6; ++j, ++t) outAA[i][j] = outAA[j][i] = s[t];
+    const auto& aa = ref.jacobianProducts();
+    const auto& ab = ref.jacobianTimesValue();
     Eigen::MatrixXd alpha(nl + 1, nl + 1);
     Eigen::VectorXd beta(nl + 1);
-    int t = 0;
-    for (int i = 0; i <= nl; ++i)
-      for (int j = i; j <= nl; ++j) alpha(i, j) = alpha(j, i) = s[t++];
-    for (int i = 0; i <= nl; ++i) beta[i] = s[28 + i];
+    for (int i = 0; i < nl; ++i) {
+      for (int j = 0; j < nl; ++j) alpha(i, j) = aa[6 * lkp[i] + lkp[j]] - outAA[lkp[i]][lkp[j]];
+      alpha(i, nl) = alpha(nl, i) = -s[kFA + lkp[i]];
+      beta[i] = ab[lkp[i]] - s[kOutAB + lkp[i]];
+    }
+    alpha(nl, nl) = s[kFF];
+    beta[nl] = -s[kFB];
     const Eigen::VectorXd soln = alpha.ldlt().solve(beta);
     if (!soln.allFinite()) {
       result.warning = "frame " + std::to_string(frameIndex) + ": estimation is singular (empty or flat frame)";
@@ -102,7 +115,7 @@ FrameMotion FrameEstimator::estimate(const ReferenceModel& ref, const float* fra
     q = spmMatrix(dp).inverse() * q;
 
     const double pss = ss;
-    ss = s[35] / inside;
+    ss = s[kRR] / inside;
     result.meanSquaredResidual = ss;
     result.iterations = iter;
     // SPM's stopping rule: two more iterations once the sum of squares stops improving. Those two

@@ -18,7 +18,7 @@ public:
 
 private:
   template <int D>
-  void accumulateBlocks(const ReferenceModel& ref, const Matrix4& refToFrameVoxel, int nl, const int* lkp);
+  void accumulateBlocks(const ReferenceModel& ref, const Matrix4& refToFrameVoxel);
 
   std::vector<float> smoothed_;
   BSplineCoefficients coefficients_;

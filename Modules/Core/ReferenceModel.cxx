@@ -189,6 +189,20 @@ ReferenceModel::ReferenceModel(const float* reference, const ImageGeometry& geom
     b_[j] = b[k];
     if (weight) wt_[j] = wt[k];
   }
+  sumJacobianProducts();
+}
+
+void ReferenceModel::sumJacobianProducts() {
+  // In point order: the same numbers on every rank and thread count.
+  a0a0_.fill(0.0);
+  a0b_.fill(0.0);
+  for (std::size_t k = 0; k < b_.size(); ++k) {
+    const double* a = &a0_[6 * k];
+    for (int i = 0; i < 6; ++i) {
+      for (int j = 0; j < 6; ++j) a0a0_[6 * i + j] += a[i] * a[j];
+      a0b_[i] += a[i] * b_[k];
+    }
+  }
 }
 
 std::vector<double> ReferenceModel::serialize() const {
@@ -234,6 +248,7 @@ ReferenceModel ReferenceModel::deserialize(const std::vector<double>& d) {
   r.wt_.assign(d.begin() + p, d.begin() + p + nw);
   p += nw;
   r.a0_.assign(d.begin() + p, d.begin() + p + 6 * n);
+  r.sumJacobianProducts();
   return r;
 }
 
