@@ -225,6 +225,11 @@ private slots:
         QVERIFY(std::abs(r[j].y() - rp[j][a + 3] * kDeg) < 1e-6);
       }
     }
+    // What the Slicer glue imports: the same numbers.
+    QCOMPARE(int(panel.finalParameters().size()), 8);
+    QCOMPARE(int(panel.finalDisplacement().size()), 8);
+    for (int j = 0; j < 8; ++j)
+      for (int i = 0; i < 6; ++i) QVERIFY(std::abs(panel.finalParameters()[j][i] - rp[j][i]) < 1e-6);
     const auto fdPoints = plots->displacementSeries()->points();
     QCOMPARE(int(fdPoints.size()), 8);
     for (int j = 0; j < 8; ++j) QVERIFY(std::abs(fdPoints[j].y() - fd[j]) < 1e-5);

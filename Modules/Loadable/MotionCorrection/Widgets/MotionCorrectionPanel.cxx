@@ -132,6 +132,7 @@ void MotionCorrectionPanel::buildUi() {
                          "it is nonzero (e.g. to ignore eyes or neck)."));
 
   auto* files = new QGroupBox(tr("Run and outputs"));
+  filesGroup_ = files;
   auto* filesForm = new QFormLayout(files);
   filesForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   filesForm->addRow(tr("4D run:"), input_);
@@ -333,6 +334,14 @@ void MotionCorrectionPanel::buildUi() {
   connect(resetButton, &QPushButton::clicked, this, &MotionCorrectionPanel::resetParameters);
   connect(runButton_, &QPushButton::clicked, this, &MotionCorrectionPanel::run);
   connect(cancelButton_, &QPushButton::clicked, this, &MotionCorrectionPanel::cancel);
+  for (QComboBox* c : {reference_, backend_, estimationInterpolation_, resliceInterpolation_})
+    connect(c, QOverload<int>::of(&QComboBox::currentIndexChanged), this, &MotionCorrectionPanel::parametersChanged);
+  for (QSpinBox* sb : {referenceFrame_, ranks_, threads_})
+    connect(sb, QOverload<int>::of(&QSpinBox::valueChanged), this, &MotionCorrectionPanel::parametersChanged);
+  for (QDoubleSpinBox* sb : {quality_, separation_, fwhm_})
+    connect(sb, QOverload<double>::of(&QDoubleSpinBox::valueChanged), this, &MotionCorrectionPanel::parametersChanged);
+  for (QCheckBox* cb : {estimateOnly_, mask_}) connect(cb, &QCheckBox::toggled, this, &MotionCorrectionPanel::parametersChanged);
+  connect(weight_, &PathChooser::pathChanged, this, &MotionCorrectionPanel::parametersChanged);
   connect(plots_, &MotionPlots::frameClicked, this, [this](int frame) {
     comparison_->setFrame(frame);
     results_->setCurrentWidget(comparison_);
@@ -343,6 +352,10 @@ void MotionCorrectionPanel::setOrientation(Qt::Orientation orientation) {
   splitter_->setOrientation(orientation);
   if (orientation == Qt::Horizontal) splitter_->setSizes({380, 720});
 }
+
+void MotionCorrectionPanel::setFileSectionVisible(bool visible) { filesGroup_->setVisible(visible); }
+
+void MotionCorrectionPanel::setRunButtonVisible(bool visible) { runButton_->setVisible(visible); }
 
 QString MotionCorrectionPanel::inputPath() const { return input_->path(); }
 
@@ -583,6 +596,8 @@ void MotionCorrectionPanel::run() {
   saveSettings();
   const int knownFrames = comparison_->original() ? comparison_->original()->frameCount : 0;
   plots_->clear(knownFrames);
+  finalParameters_.clear();
+  finalDisplacement_.clear();
   comparison_->setRealigned(nullptr);
   comparison_->setReferenceFrame(request.spec.estimation.referenceFrame);
   framesSeen_ = 0;
@@ -646,7 +661,9 @@ void MotionCorrectionPanel::onFinished(const QStringList& paths, const QVariantM
     for (int i = 0; i < 6 && i < row.size(); ++i) p[i] = row[i];
     rows.push_back(p);
   }
-  plots_->setFinalParameters(rows, std::vector<double>(fd.begin(), fd.end()));
+  finalParameters_ = rows;
+  finalDisplacement_.assign(fd.begin(), fd.end());
+  plots_->setFinalParameters(finalParameters_, finalDisplacement_);
   progress_->setValue(1000);
   // Stage times in pipeline order (the engine's names), then any others it reports.
   QStringList stages;

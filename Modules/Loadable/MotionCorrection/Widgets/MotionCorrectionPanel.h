@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <QWidget>
 #include <memory>
+#include <vector>
 
 #include "MotionCorrectionTask.h"
 
@@ -50,10 +51,17 @@ public:
   MotionPlots* plots() const { return plots_; }
   SliceComparisonView* comparison() const { return comparison_; }
   CollapsibleSection* advancedSection() const { return advanced_; }
+  // The engine's parameters (mm, radians) and FD of the last run that finished; empty before.
+  const std::vector<RigidParameters>& finalParameters() const { return finalParameters_; }
+  const std::vector<double>& finalDisplacement() const { return finalDisplacement_; }
   QString statusText() const;
   QString errorText() const;  // empty when no error is shown
   // Controls beside the results (wide windows) or above them (Slicer's module panel).
   void setOrientation(Qt::Orientation orientation);
+
+  // Slicer picks the run and the outputs as MRML nodes and starts runs from its own Apply button.
+  void setFileSectionVisible(bool visible);
+  void setRunButtonVisible(bool visible);
 
   // QSettings (the application's organization/name), group "MotionCorrectionPanel".
   void saveSettings() const;
@@ -70,6 +78,7 @@ public slots:
 
 signals:
   void inputChanged(const QString& path);
+  void parametersChanged();  // any parameter (not a path) edited, e.g. to mirror into a parameter node
   void taskStarted(mc::MotionCorrectionTask* task);  // e.g. for Slicer's logic to follow the frames
   void runFinished(const QStringList& writtenPaths);
   void runFailed(const QString& reason);
@@ -119,12 +128,15 @@ private:
   MotionPlots* plots_;
   SliceComparisonView* comparison_;
   QSplitter* splitter_;
+  QWidget* filesGroup_;
 
   QPointer<MotionCorrectionTask> task_;
   QElapsedTimer clock_;
   QMap<QString, QString> lastDefaults_;  // outputs as last filled in, to tell user edits apart
   int framesSeen_ = 0;  // in currentStage_
   QString currentStage_;
+  std::vector<RigidParameters> finalParameters_;
+  std::vector<double> finalDisplacement_;
   int loadGeneration_ = 0;
 };
 

@@ -128,7 +128,7 @@ QChartView* MotionPlots::makeChart(const QString& title, const QString& unit, QL
   auto* chart = new QChart;
   chart->setTitle(title);
   chart->setMargins(QMargins(4, 2, 4, 2));
-  chart->legend()->setAlignment(Qt::AlignRight);
+  chart->legend()->setAlignment(Qt::AlignTop);  // the three plot areas then line up
   chart->setAnimationOptions(QChart::NoAnimation);
   auto* x = new QValueAxis;
   x->setTitleText(tr("frame"));

@@ -1,0 +1,56 @@
+#ifndef __qSlicerMotionCorrectionModuleWidget_h
+#define __qSlicerMotionCorrectionModuleWidget_h
+
+// The module panel: MRML node selectors (.ui) above the shared MotionCorrectionPanel, whose file
+// rows and Run button are hidden; Apply writes the selected run for the engine, starts the panel's
+// run and lets the logic follow it into the table, charts and sequences.
+#include "qSlicerAbstractModuleWidget.h"
+
+#include "qSlicerMotionCorrectionModuleExport.h"
+
+class qSlicerMotionCorrectionModuleWidgetPrivate;
+class vtkMRMLNode;
+
+namespace mc
+{
+class MotionCorrectionTask;
+}
+
+class Q_SLICER_QTMODULES_MOTIONCORRECTION_EXPORT qSlicerMotionCorrectionModuleWidget
+  : public qSlicerAbstractModuleWidget
+{
+  Q_OBJECT
+
+public:
+  typedef qSlicerAbstractModuleWidget Superclass;
+  qSlicerMotionCorrectionModuleWidget(QWidget* parent = nullptr);
+  ~qSlicerMotionCorrectionModuleWidget() override;
+
+  void enter() override;
+
+public slots:
+  void setMRMLScene(vtkMRMLScene* scene) override;
+  void onApply();
+  void onLoadRun();
+  void onInputNodeChanged(vtkMRMLNode* node);
+  /// Parameter node -> panel (scene loaded, node edited from Python).
+  void updatePanelFromParameterNode();
+  /// Panel -> parameter node, so the panel state is saved with the scene.
+  void updateParameterNodeFromPanel();
+
+protected slots:
+  void onTaskStarted(mc::MotionCorrectionTask* task);
+  void onRunFinished(const QStringList& writtenPaths);
+  void onRunEnded();
+
+protected:
+  QScopedPointer<qSlicerMotionCorrectionModuleWidgetPrivate> d_ptr;
+
+  void setup() override;
+
+private:
+  Q_DECLARE_PRIVATE(qSlicerMotionCorrectionModuleWidget);
+  Q_DISABLE_COPY(qSlicerMotionCorrectionModuleWidget);
+};
+
+#endif
