@@ -22,6 +22,7 @@
 
 #include "AtomicOutput.h"
 #include "FileIntegrity.h"
+#include "Nifti2Reader.h"
 #include "RigidTransform.h"
 
 namespace mc {
@@ -188,6 +189,14 @@ bool isSupportedImagePath(const std::string& path) {
 }
 
 VolumeSeries readVolumeSeries(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec) && isNifti2File(path)) {
+    try {
+      return readNifti2(path);
+    } catch (const std::runtime_error& e) {
+      throw ImageIOError(e.what());
+    }
+  }
   auto io = openHeader(path);
   const unsigned dims = io->GetNumberOfDimensions();
   const unsigned comps = io->GetNumberOfComponents();

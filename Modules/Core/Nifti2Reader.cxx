@@ -1,0 +1,147 @@
+#include "Nifti2Reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include <zlib.h>
+
+namespace mc {
+namespace {
+
+struct GzFile {
+  gzFile f;
+  explicit GzFile(const std::string& path) : f(gzopen(path.c_str(), "rb")) {}
+  ~GzFile() {
+    if (f) gzclose(f);
+  }
+};
+
+template <class T>
+T at(const unsigned char* h, std::size_t offset) {
+  T v;
+  std::memcpy(&v, h + offset, sizeof v);
+  return v;
+}
+
+template <class T>
+void convert(const unsigned char* src, std::size_t n, float* dst, double slope, double inter) {
+  for (std::size_t i = 0; i < n; ++i) {
+    T v;
+    std::memcpy(&v, src + i * sizeof(T), sizeof(T));
+    dst[i] = float(double(v) * slope + inter);
+  }
+}
+
+}  // namespace
+
+bool isNifti2File(const std::string& path) {
+  GzFile g(path);
+  if (!g.f) return false;
+  unsigned char h[4];
+  if (gzread(g.f, h, 4) != 4) return false;
+  const std::int32_t size = at<std::int32_t>(h, 0);
+  return size == 540 || size == 0x1C020000;  // 540 byte-swapped
+}
+
+VolumeSeries readNifti2(const std::string& path) {
+  GzFile g(path);
+  if (!g.f) throw std::runtime_error(path + ": cannot open");
+  unsigned char h[540];
+  if (gzread(g.f, h, sizeof h) != int(sizeof h)) throw std::runtime_error(path + ": truncated NIfTI-2 header");
+  if (at<std::int32_t>(h, 0) != 540)
+    throw std::runtime_error(path + ": big-endian NIfTI-2 is not supported (convert it to little-endian)");
+  const std::int16_t datatype = at<std::int16_t>(h, 12);
+  std::int64_t dim[8];
+  double pixdim[8];
+  std::memcpy(dim, h + 16, sizeof dim);
+  std::memcpy(pixdim, h + 104, sizeof pixdim);
+  const std::int64_t voxOffset = at<std::int64_t>(h, 168);
+  double slope = at<double>(h, 176), inter = at<double>(h, 184);
+  if (slope == 0 || !std::isfinite(slope)) {
+    slope = 1;
+    inter = 0;
+  }
+  if (dim[0] != 4 || dim[4] < 1)
+    throw std::runtime_error(path + ": is not a 4D run (NIfTI-2 with " + std::to_string(dim[0]) + " dimensions)");
+  for (int i = 5; i <= 7; ++i)
+    if (dim[0] >= i && dim[i] > 1) throw std::runtime_error(path + ": has more than 4 dimensions");
+
+  VolumeSeries run;
+  ImageGeometry geo;
+  for (int a = 0; a < 3; ++a) geo.size[a] = int(dim[a + 1]);
+  const std::int32_t qcode = at<std::int32_t>(h, 344), scode = at<std::int32_t>(h, 348);
+  Matrix4 m;
+  if (scode > 0) {
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 4; ++c) m(r, c) = at<double>(h, 400 + 32 * r + 8 * c);
+  } else if (qcode > 0) {
+    const double b = at<double>(h, 352), c = at<double>(h, 360), d = at<double>(h, 368);
+    const double a = std::sqrt(std::max(0.0, 1.0 - (b * b + c * c + d * d)));
+    const double qfac = pixdim[0] < 0 ? -1.0 : 1.0;
+    const double R[3][3] = {{a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)},
+                            {2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)},
+                            {2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b}};
+    const double s[3] = {pixdim[1], pixdim[2], pixdim[3] * qfac};
+    for (int r = 0; r < 3; ++r)
+      for (int k = 0; k < 3; ++k) m(r, k) = R[r][k] * s[k];
+    m(0, 3) = at<double>(h, 376);
+    m(1, 3) = at<double>(h, 384);
+    m(2, 3) = at<double>(h, 392);
+  } else {
+    for (int a = 0; a < 3; ++a) m(a, a) = pixdim[a + 1] > 0 ? pixdim[a + 1] : 1.0;
+  }
+  geo.voxelToWorld = m;
+  run.allocate(geo, int(dim[4]));
+  const std::int32_t units = at<std::int32_t>(h, 500) & 0x38;
+  run.repetitionTime = pixdim[4] * (units == 16 ? 1e-3 : units == 24 ? 1e-6 : 1.0);
+
+  std::size_t bytesPer = 0;
+  switch (datatype) {
+    case 2: run.storedType = StoredType::UInt8; bytesPer = 1; break;
+    case 256: run.storedType = StoredType::Int8; bytesPer = 1; break;
+    case 4: run.storedType = StoredType::Int16; bytesPer = 2; break;
+    case 512: run.storedType = StoredType::UInt16; bytesPer = 2; break;
+    case 8: run.storedType = StoredType::Int32; bytesPer = 4; break;
+    case 768: run.storedType = StoredType::UInt32; bytesPer = 4; break;
+    case 16: run.storedType = StoredType::Float32; bytesPer = 4; break;
+    case 64: run.storedType = StoredType::Float64; bytesPer = 8; break;
+    case 1024: run.storedType = StoredType::Other; bytesPer = 8; break;  // int64
+    case 1280: run.storedType = StoredType::Other; bytesPer = 8; break;  // uint64
+    default: throw std::runtime_error(path + ": unsupported NIfTI-2 datatype " + std::to_string(datatype));
+  }
+  if (slope != 1 || inter != 0) run.storedType = StoredType::Float32;  // scaled: written back as float
+  // Skip to the voxels (extensions may sit between the header and vox_offset).
+  if (gzseek(g.f, z_off_t(voxOffset), SEEK_SET) < 0) throw std::runtime_error(path + ": truncated before the voxels");
+  const std::size_t n = run.voxels.size();
+  std::vector<unsigned char> raw(n * bytesPer);
+  std::size_t got = 0;
+  while (got < raw.size()) {
+    const unsigned chunk = unsigned(std::min<std::size_t>(raw.size() - got, 1u << 30));
+    const int r = gzread(g.f, raw.data() + got, chunk);
+    if (r <= 0) break;
+    got += std::size_t(r);
+  }
+  if (got < raw.size())
+    throw std::runtime_error(path + ": truncated file (" + std::to_string(got) + " of " + std::to_string(raw.size()) +
+                             " voxel bytes)");
+  float* dst = run.voxels.data();
+  switch (datatype) {
+    case 2: convert<std::uint8_t>(raw.data(), n, dst, slope, inter); break;
+    case 256: convert<std::int8_t>(raw.data(), n, dst, slope, inter); break;
+    case 4: convert<std::int16_t>(raw.data(), n, dst, slope, inter); break;
+    case 512: convert<std::uint16_t>(raw.data(), n, dst, slope, inter); break;
+    case 8: convert<std::int32_t>(raw.data(), n, dst, slope, inter); break;
+    case 768: convert<std::uint32_t>(raw.data(), n, dst, slope, inter); break;
+    case 16: convert<float>(raw.data(), n, dst, slope, inter); break;
+    case 64: convert<double>(raw.data(), n, dst, slope, inter); break;
+    case 1024: convert<std::int64_t>(raw.data(), n, dst, slope, inter); break;
+    default: convert<std::uint64_t>(raw.data(), n, dst, slope, inter); break;
+  }
+  return run;
+}
+
+}  // namespace mc
