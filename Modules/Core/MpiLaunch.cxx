@@ -121,7 +121,9 @@ CallbackReturn MpiOutputReader::feed(const char* data, std::size_t size, const P
       pending_ += data[i];
       continue;
     }
-    if (line(pending_, onEvent) == CallbackReturn::Abort) answer = CallbackReturn::Abort;
+    // After an Abort the callback hears nothing more; the rest of the chunk is still read.
+    if (line(pending_, answer == CallbackReturn::Abort ? ProgressCallback{} : onEvent) == CallbackReturn::Abort)
+      answer = CallbackReturn::Abort;
     pending_.clear();
   }
   return answer;
@@ -222,6 +224,28 @@ std::string mpiFailureMessage(int exitCode, int termSignal, const std::string& w
                                           : "MPI backend failed (mpirun exit code " + std::to_string(exitCode) + ")";
   const std::string tail = summarizeMpiStderr(stderrText);
   return tail.empty() ? head : head + ": " + tail;
+}
+
+void signalMpiJob(long mpirunPid, int signal) {
+  if (mpirunPid <= 0) return;
+  const pid_t pid = pid_t(mpirunPid);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ')'.
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    char state = 0;
+    long ppid = 0;
+    if (std::sscanf(stat.c_str() + close + 1, " %c %ld", &state, &ppid) == 2 && ppid == mpirunPid)
+      ::kill(pid_t(std::stol(name)), signal);
+  }
+  // Before the child has run setpgid the group does not exist yet: then signal mpirun itself.
+  if (::kill(-pid, signal) != 0) ::kill(pid, signal);
 }
 
 // ---- the Qt-free runner ----
@@ -343,13 +367,13 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
     if (cancelling) return;
     cancelling = true;
     cancelTime = std::chrono::steady_clock::now();
-    ::kill(-pid, SIGTERM);
+    signalMpiJob(pid, SIGTERM);
   };
 
   while (!exited || fds[0] >= 0 || fds[1] >= 0) {
     if (gForwardedSignal) terminate();
-    if (cancelling && !killed && std::chrono::steady_clock::now() - cancelTime > std::chrono::seconds(5)) {
-      ::kill(-pid, SIGKILL);
+    if (cancelling && !killed && std::chrono::steady_clock::now() - cancelTime > std::chrono::seconds(3)) {
+      signalMpiJob(pid, SIGKILL);
       killed = true;
     }
     if (!exited) {

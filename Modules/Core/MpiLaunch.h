@@ -53,7 +53,7 @@ std::vector<std::string> mpiCommandLine(const MpiOptions& options, const std::st
 class MpiOutputReader {
 public:
   explicit MpiOutputReader(const JobSpec& spec);
-  // Returns Abort as soon as `onEvent` answers Abort (the rest of the chunk is still consumed).
+  // Returns Abort when `onEvent` answered Abort; it is not called again within the chunk.
   CallbackReturn feed(const char* data, std::size_t size, const ProgressCallback& onEvent);
   // Flushes a last line without newline.
   CallbackReturn finish(const ProgressCallback& onEvent);
@@ -97,11 +97,16 @@ std::string summarizeMpiStderr(const std::string& stderrText, std::size_t maxCha
 std::string mpiFailureMessage(int exitCode, int termSignal, const std::string& workerError,
                               const std::string& stderrText);
 
+// Sends `signal` to mpirun's process group and to each of mpirun's children: Open MPI puts every
+// local rank in a process group of its own, and mpirun is slow to pass SIGTERM on (seconds, while
+// the ranks keep computing). The ranks' handlers remove their temporary files and exit.
+void signalMpiJob(long mpirunPid, int signal);
+
 // Runs the job with the MPI backend and waits: writes the job file (formatJobFile) to a temporary
 // file, starts mpirun in its own process group (it dies with this process: PR_SET_PDEATHSIG), turns
 // the worker's JSON lines into ProgressEvents for `progress`, and forwards SIGTERM/SIGINT/SIGHUP
 // received meanwhile to the group (then re-raises them here). A callback answering Abort terminates
-// the group (SIGTERM, then SIGKILL after 5 s) and throws Cancelled. A non-zero exit or a killed
+// the job (signalMpiJob: SIGTERM, then SIGKILL after 3 s) and throws Cancelled. A non-zero exit or a killed
 // rank throws std::runtime_error with one line and the tail of stderr. The result carries
 // parameters, framewise displacement, written paths, warnings and timings (not the images: the
 // worker wrote them). One call at a time per process (the signal forwarding is process-wide).

@@ -5,6 +5,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "MpiLaunch.h"
+
 namespace mc {
 namespace {
 
@@ -29,8 +31,7 @@ void GroupedProcess::setupChildProcess() { becomeGroupLeaderDyingWithParent(); }
 void GroupedProcess::signalGroup(int signal) {
   const qint64 pid = processId();
   if (state() == QProcess::NotRunning || pid <= 0) return;
-  // Before the child has run setpgid the group does not exist yet: then signal the child itself.
-  if (::kill(-pid_t(pid), signal) != 0) ::kill(pid_t(pid), signal);
+  signalMpiJob(long(pid), signal);
 }
 
 }  // namespace mc

@@ -10,7 +10,8 @@ class GroupedProcess : public QProcess {
   Q_OBJECT
 public:
   explicit GroupedProcess(QObject* parent = nullptr);
-  // Sends `signal` to the child's whole process group (no-op when not running).
+  // Sends `signal` to the child's process group and the child's own children (mc::signalMpiJob;
+  // no-op when not running).
   void signalGroup(int signal);
 
 #if QT_VERSION < QT_VERSION_CHECK(6, 0, 0)

@@ -352,11 +352,11 @@ void MotionCorrectionTask::cancel() {
   if (!d->running || d->cancelRequested) return;
   d->cancelRequested = true;
   if (d->process) {
-    // mpirun takes its ranks down on SIGTERM; if it does not go within 5 s, kill the group (the
-    // ranks then die with their parent: the worker sets PR_SET_PDEATHSIG).
+    // SIGTERM to mpirun and to its ranks (whose handlers remove temporary files); whatever is
+    // left after 3 s is killed (ranks also die with mpirun: the worker sets PR_SET_PDEATHSIG).
     d->process->signalGroup(SIGTERM);
     QPointer<GroupedProcess> p = d->process;
-    QTimer::singleShot(5000, this, [p] {
+    QTimer::singleShot(3000, this, [p] {
       if (p && p->state() != QProcess::NotRunning) p->signalGroup(SIGKILL);
     });
   }

@@ -206,7 +206,7 @@ struct Worker {
   // The aligned mean of the whole run (mc::alignedMean's sums and coverage counts, combined over ranks).
   Volume alignedMeanOverRanks(const std::vector<Matrix4>& motions) {
     ResliceOptions o;
-    o.interpolation = spec.estimation.interpolation;
+    o.interpolation = kMeanInterpolationDegree;  // as Realigner builds the pass-2 mean
     o.wrap = spec.estimation.wrap;
     o.mask = false;
     const Reslicer reslicer(run.geometry, o);
