@@ -12,6 +12,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -77,6 +78,16 @@ QDoubleSpinBox* makeDoubleSpin(double lo, double hi, double step, int decimals, 
   s->setSuffix(suffix);
   return s;
 }
+
+// A scroll area as tall as its content when there is room (so the run controls sit right below the
+// settings), scrolling only when the panel is shorter than that.
+class FittingScrollArea : public QScrollArea {
+public:
+  QSize sizeHint() const override {
+    const QSize content = widget() ? widget()->sizeHint() : QSize();
+    return QSize(content.width() + verticalScrollBar()->sizeHint().width(), content.height() + 2 * frameWidth());
+  }
+};
 
 QString boolText(bool b) { return b ? QStringLiteral("true") : QStringLiteral("false"); }
 
@@ -283,24 +294,37 @@ void MotionCorrectionPanel::buildUi() {
                                        "border-radius: 3px; padding: 4px; }"));
   error_->hide();
 
-  auto* controls = new QWidget;
-  auto* controlsLayout = new QVBoxLayout(controls);
-  controlsLayout->setContentsMargins(4, 4, 4, 4);
-  controlsLayout->addWidget(files);
-  controlsLayout->addWidget(basics);
-  controlsLayout->addWidget(advanced_);
-  controlsLayout->addLayout(buttons);
-  controlsLayout->addWidget(progress_);
-  controlsLayout->addWidget(stageLabel_);
-  controlsLayout->addWidget(status_);
-  controlsLayout->addWidget(error_);
-  controlsLayout->addStretch(1);
-  auto* scroll = new QScrollArea;
+  // Settings scroll when space is short; the run controls, status and errors below them never do.
+  auto* settings = new QWidget;
+  auto* settingsLayout = new QVBoxLayout(settings);
+  settingsLayout->setContentsMargins(4, 4, 4, 0);
+  settingsLayout->addWidget(files);
+  settingsLayout->addWidget(basics);
+  settingsLayout->addWidget(advanced_);
+  auto* scroll = new FittingScrollArea;
+  scroll->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
-  scroll->setWidget(controls);
+  scroll->setWidget(settings);
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  scroll->setMinimumWidth(controls->sizeHint().width() + 20);
+  scroll->setMinimumWidth(settings->sizeHint().width() + 20);
+  scroll->setMinimumHeight(120);
+
+  auto* controls = new QWidget;
+  auto* controlsLayout = new QVBoxLayout(controls);
+  controlsLayout->setContentsMargins(0, 0, 0, 0);
+  controlsLayout->setSpacing(2);
+  controlsLayout->addWidget(scroll);
+  auto* runBox = new QVBoxLayout;
+  runBox->setContentsMargins(4, 0, 4, 4);
+  runBox->addLayout(buttons);
+  runBox->addWidget(progress_);
+  runBox->addWidget(stageLabel_);
+  runBox->addWidget(status_);
+  runBox->addWidget(error_);
+  controlsLayout->addLayout(runBox);
+  controlsLayout->addStretch(1);
+  connect(advanced_, &CollapsibleSection::collapsedChanged, scroll, [scroll] { scroll->updateGeometry(); });
 
   plots_ = new MotionPlots;
   plots_->setObjectName(QStringLiteral("motionPlots"));
@@ -313,7 +337,7 @@ void MotionCorrectionPanel::buildUi() {
 
   splitter_ = new QSplitter(Qt::Vertical);
   splitter_->setChildrenCollapsible(false);
-  splitter_->addWidget(scroll);
+  splitter_->addWidget(controls);
   splitter_->addWidget(results_);
   splitter_->setStretchFactor(1, 1);
   auto* layout = new QVBoxLayout(this);
@@ -675,8 +699,7 @@ void MotionCorrectionPanel::onFinished(const QStringList& paths, const QVariantM
     stages << tr("%1 %2 s").arg(it.key()).arg(it.value().toDouble(), 0, 'f', 2);
   const double seconds = clock_.elapsed() / 1000.0;
   stageLabel_->setText(tr("done in %1").arg(formatSeconds(seconds)));
-  setStatus(tr("Done: %1 written. %2").arg(paths.size() == 1 ? tr("1 file") : tr("%1 files").arg(paths.size()),
-                                           plots_->outlierSummary()));
+  setStatus(tr("Done: %1 written.").arg(paths.size() == 1 ? tr("1 file") : tr("%1 files").arg(paths.size())));
   status_->setToolTip(tr("Seconds per stage: %1\nWritten:\n%2")
                           .arg(stages.join(QStringLiteral(", ")), paths.join(QLatin1Char('\n'))));
   const QString realignedPath = QString::fromStdString(task_->request().spec.realignedOutput);
@@ -710,7 +733,23 @@ void MotionCorrectionPanel::endRun() {
   updateEnabledState();
 }
 
-void MotionCorrectionPanel::setStatus(const QString& text) { status_->setText(text); }
+void MotionCorrectionPanel::setStatus(const QString& text) {
+  status_->setText(text);
+  fitLabelHeights();
+}
+
+void MotionCorrectionPanel::fitLabelHeights() {
+  // Splitters ignore height-for-width: wrapped messages get the lines they need at the current width.
+  for (QLabel* label : {status_, error_}) {
+    const int width = label->width() > 50 ? label->width() : 300;
+    label->setMinimumHeight(label->isHidden() || label->text().isEmpty() ? 0 : label->heightForWidth(width));
+  }
+}
+
+void MotionCorrectionPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  fitLabelHeights();
+}
 
 QString MotionCorrectionPanel::statusText() const { return status_->text(); }
 
@@ -719,11 +758,13 @@ QString MotionCorrectionPanel::errorText() const { return error_->isHidden() ? Q
 void MotionCorrectionPanel::showError(const QString& message) {
   error_->setText(message);
   error_->show();
+  fitLabelHeights();
 }
 
 void MotionCorrectionPanel::clearError() {
   error_->clear();
   error_->hide();
+  fitLabelHeights();
 }
 
 }  // namespace mc

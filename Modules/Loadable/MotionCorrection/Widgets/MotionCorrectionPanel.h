@@ -84,8 +84,12 @@ signals:
   void runFailed(const QString& reason);
   void runCancelled();
 
+protected:
+  void resizeEvent(QResizeEvent* event) override;
+
 private:
   void buildUi();
+  void fitLabelHeights();
   void updateDefaultOutputs();
   void updateEnabledState();
   void loadOriginal(const QString& path);

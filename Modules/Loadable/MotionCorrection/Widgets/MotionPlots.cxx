@@ -145,7 +145,7 @@ QChartView* MotionPlots::makeChart(const QString& title, const QString& unit, QL
   }
   auto* view = new QChartView(chart, this);
   view->setRenderHint(QPainter::Antialiasing);
-  view->setMinimumHeight(150);
+  view->setMinimumHeight(190);  // below this the axis labels collapse to '...'
   return view;
 }
 
