@@ -9,6 +9,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTabWidget>
 #include <QUrl>
 #include <QtTest>
 
@@ -18,6 +19,7 @@
 #include "MotionPlots.h"
 #include "OutputNames.h"
 #include "ParameterFiles.h"
+#include "SliceComparisonView.h"
 
 using namespace mc;
 
@@ -169,6 +171,37 @@ private slots:
     QTest::qWait(300);  // the realigned run loads in the background for the before/after tab
     QVERIFY(test::saveScreenshot(&window, QStringLiteral("app_window.png")));
     QCOMPARE(window.panel()->plots()->frameCount(), 40);
+  }
+
+  void realRunBeforeAfter() {
+    // A real BOLD run (2 frames) from the shared data: the before/after view shows real slices.
+    const QString real = QDir(QStringLiteral(MC_DATA_DIR)).filePath(QStringLiteral("nibabel_example4d.nii.gz"));
+    if (!QFile::exists(real)) QSKIP("MC_DATA_DIR has no nibabel_example4d.nii.gz");
+    QTemporaryDir out;
+    MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openFile(real);
+    const DefaultOutputs names = defaultOutputsFor(QDir(out.path()).filePath(QStringLiteral("nibabel_example4d.nii.gz")));
+    window.panel()->setParameterValues({{QStringLiteral("output"), names.realigned},
+                                        {QStringLiteral("mean"), names.mean},
+                                        {QStringLiteral("params"), names.parameters},
+                                        {QStringLiteral("confounds"), names.confounds}});
+    QSignalSpy finished(window.panel(), &MotionCorrectionPanel::runFinished);
+    window.panel()->run();
+    QVERIFY(finished.wait(180000));
+    SliceComparisonView* view = window.panel()->comparison();
+    QTRY_VERIFY_WITH_TIMEOUT(view->realigned() != nullptr, 20000);
+    window.findChild<QTabWidget*>(QStringLiteral("resultsTabs"))->setCurrentWidget(view);
+    view->setFrame(1);
+    for (int row = 0; row < 2; ++row)
+      for (int o = 0; o < 3; ++o) {
+        const QImage slice = view->image(row, SliceComparisonView::Orientation(o));
+        QVERIFY(!slice.isNull());
+        QVERIFY(test::meanGrey(slice) > 5);  // brain, not an empty frame
+      }
+    QVERIFY(test::saveScreenshot(&window, QStringLiteral("app_real_before_after.png")));
   }
 };
 
