@@ -117,15 +117,12 @@ vtkMRMLScriptedModuleNode* vtkSlicerMotionCorrectionLogic::GetParameterNode()
   {
     return nullptr;
   }
-  std::vector<vtkMRMLNode*> nodes;
-  scene->GetNodesByClass("vtkMRMLScriptedModuleNode", nodes);
-  for (vtkMRMLNode* node : nodes)
+  // One per scene, found by its singleton tag (it is saved with the scene).
+  vtkMRMLScriptedModuleNode* existing =
+    vtkMRMLScriptedModuleNode::SafeDownCast(scene->GetSingletonNode(kModuleName, "vtkMRMLScriptedModuleNode"));
+  if (existing)
   {
-    vtkMRMLScriptedModuleNode* p = vtkMRMLScriptedModuleNode::SafeDownCast(node);
-    if (p && p->GetModuleName() && std::strcmp(p->GetModuleName(), kModuleName) == 0)
-    {
-      return p;
-    }
+    return existing;
   }
   vtkNew<vtkMRMLScriptedModuleNode> node;
   node->SetModuleName(kModuleName);
@@ -356,7 +353,7 @@ bool vtkSlicerMotionCorrectionLogic::WriteRun(vtkMRMLNode* input, const char* pa
         }
         readFrame(volume->GetImageData(), 0, t);
       }
-      if (frames >= 2 && sequence->GetIndexUnit() && std::string(sequence->GetIndexUnit()) == "s")
+      if (frames >= 2 && std::string(sequence->GetIndexUnit()) == "s")
       {
         run.repetitionTime = std::stod(sequence->GetNthIndexValue(1)) - std::stod(sequence->GetNthIndexValue(0));
       }
