@@ -9,6 +9,8 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QElapsedTimer>
+#include <QLabel>
 #include <QTabWidget>
 #include <QUrl>
 #include <QtTest>
@@ -165,9 +167,26 @@ private slots:
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     window.openFile(run.path);
+    // The stage line under the progress bar, as each progress report arrives.
+    QStringList stageTexts;
+    QElapsedTimer clock;
+    connect(window.panel(), &MotionCorrectionPanel::taskStarted, this, [&](MotionCorrectionTask* task) {
+      connect(task, &MotionCorrectionTask::progress, &window, [&] {
+        stageTexts << window.findChild<QLabel*>(QStringLiteral("stageLabel"))->text();
+      });
+    });
     QSignalSpy finished(window.panel(), &MotionCorrectionPanel::runFinished);
+    clock.start();
     window.panel()->run();
     QVERIFY(finished.wait(180000));
+    const double seconds = clock.elapsed() / 1000.0;
+    QVERIFY(!stageTexts.isEmpty());
+    QVERIFY(stageTexts.filter(QStringLiteral("pass 1")).size() > 0);
+    // Names each stage with its frame count; the time left appears once the rate is known (after 0.15 s).
+    QVERIFY2(stageTexts.filter(QStringLiteral("of 40 frames")).size() > 0, qPrintable(stageTexts.join(QLatin1Char('|'))));
+    if (seconds > 0.5)
+      QVERIFY2(stageTexts.filter(QStringLiteral("left")).size() > 0, qPrintable(stageTexts.join(QLatin1Char('|'))));
+    qInfo("run of 40 frames: %.2f s; stage line e.g. '%s'", seconds, qPrintable(stageTexts.value(stageTexts.size() / 2)));
     QTest::qWait(300);  // the realigned run loads in the background for the before/after tab
     QVERIFY(test::saveScreenshot(&window, QStringLiteral("app_window.png")));
     QCOMPARE(window.panel()->plots()->frameCount(), 40);

@@ -671,8 +671,10 @@ void MotionCorrectionPanel::onProgress(double fraction, const QString& stage) {
   const int frames = comparison_->original() ? comparison_->original()->frameCount : 0;
   if (stage == currentStage_ && frames > 0) text += tr(": %1 of %2 frames").arg(std::min(framesSeen_, frames)).arg(frames);
   // The rate so far predicts the rest; too early it is noise.
-  if (fraction > 0.02 && fraction < 1.0 && elapsed > 0.3)
-    text += tr(" — about %1 left").arg(formatSeconds(elapsed * (1.0 - fraction) / fraction));
+  if (fraction > 0.05 && fraction < 1.0 && elapsed > 0.15) {
+    const double left = elapsed * (1.0 - fraction) / fraction;
+    text += left < 1 ? tr(" — under a second left") : tr(" — about %1 left").arg(formatSeconds(left));
+  }
   stageLabel_->setText(text);
 }
 
