@@ -219,3 +219,16 @@ TEST(MotionCorrectionTask, InProcessBackendsAreAlwaysAvailable) {
   EXPECT_TRUE(MotionCorrectionTask::backendUnavailableReason(Backend::Serial).isEmpty());
   EXPECT_TRUE(MotionCorrectionTask::backendUnavailableReason(Backend::Threads).isEmpty());
 }
+
+#ifdef MC_TEST_WITHOUT_MPI
+// Configured without Open MPI: the backend says so, at once and at run time.
+TEST(MotionCorrectionTask, MpiBackendReportsNotBuilt) {
+  EXPECT_EQ(MotionCorrectionTask::backendUnavailableReason(Backend::Mpi).toStdString(), "MPI backend not built");
+  ScratchDir out;
+  MotionCorrectionTask task(requestFor(jobFor(out, shared().input, "nompi"), Backend::Mpi));
+  const TaskLog log = runTask(task, 10000);
+  ASSERT_EQ(log.count("failed"), 1);
+  EXPECT_EQ(log.reason.toStdString(), "MPI backend not built");
+  EXPECT_TRUE(out.entries().empty());
+}
+#endif

@@ -202,3 +202,20 @@ TEST(RunMpiBackend, BadOptionsFailBeforeLaunching) {
   spec.estimation.fwhm = -1;
   EXPECT_THROW(runMpiBackend(spec, ranks(2)), std::invalid_argument);
 }
+
+TEST(MpiLaunch, FindsProgramsOrSaysWhatIsMissing) {
+  EXPECT_NO_THROW(findMpirun());
+  try {
+    findMpirun("/no/such/mpirun");
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/no/such/mpirun"), std::string::npos);
+  }
+  EXPECT_NO_THROW(findMpiWorker());  // MC_MPI_WORKER is set by the test registration
+  try {
+    findMpiWorker("/no/such/MotionCorrectionMPI");
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/no/such/MotionCorrectionMPI"), std::string::npos);
+  }
+}

@@ -60,23 +60,6 @@ TEST(MpiLaunch, ThreadsPerRankKeepRanksTimesThreadsWithinTheCores) {
   }
 }
 
-TEST(MpiLaunch, FindsProgramsOrSaysWhatIsMissing) {
-  EXPECT_NO_THROW(findMpirun());
-  try {
-    findMpirun("/no/such/mpirun");
-    FAIL();
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("/no/such/mpirun"), std::string::npos);
-  }
-  EXPECT_NO_THROW(findMpiWorker());  // MC_MPI_WORKER is set by the test registration
-  try {
-    findMpiWorker("/no/such/MotionCorrectionMPI");
-    FAIL();
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("/no/such/MotionCorrectionMPI"), std::string::npos);
-  }
-}
-
 TEST(MpiLaunch, StderrSummaryNamesTheRankThatDied) {
   const std::string openMpi =
       "MotionCorrectionMPI: rank 1 aborting (MC_MPI_TEST_ABORT_RANK)\n"
