@@ -344,8 +344,9 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
     ::dup2(out[1], STDOUT_FILENO);
     ::dup2(err[1], STDERR_FILENO);
     ::execv(argv[0], argv.data());
-    const std::string msg = std::string("cannot run ") + argv[0] + ": " + std::strerror(errno) + "\n";
-    (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+    // Only async-signal-safe calls between fork and exec (the parent may have threads).
+    const char* what = "cannot run mpirun: exec failed\n";
+    (void)!::write(STDERR_FILENO, what, std::strlen(what));
     ::_exit(127);
   }
   ::setpgid(pid, pid);  // also here, so the group exists before any signal is sent to it
@@ -415,16 +416,17 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
   }
   for (int& fd : fds) closeFd(fd);
   if (!exited) ::waitpid(pid, &status, 0);
-  if (!cancelling) reader.finish(progress);
+  reader.finish(cancelling ? ProgressCallback{} : progress);
 
   const int forwarded = gForwardedSignal;
   forwarding.restore();
   // This process was asked to stop while the job ran: now that the job is gone, let the signal do
   // here what it would have done (the CLI's handler removes its temporary files and exits).
   if (forwarded) ::raise(forwarded);
-  if (cancelling) throw Cancelled();
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  // A job that completed before the cancel reached it wrote its outputs: report them, not a cancel.
+  if (cancelling && !(code == 0 && reader.finishedReported())) throw Cancelled();
   if (code != 0) throw std::runtime_error(mpiFailureMessage(code, sig, reader.workerError(), stderrTail.text()));
   if (!reader.finishedReported())
     throw std::runtime_error("MPI backend ended without reporting its outputs: " +

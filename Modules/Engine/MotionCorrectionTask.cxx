@@ -327,7 +327,9 @@ void MotionCorrectionTask::mpiFinished(GroupedProcess* p, int exitCode, bool cra
   d->process = nullptr;
   d->jobFile.reset();
 
-  if (d->cancelRequested) {
+  // A job that completed before the cancel reached it wrote its outputs: report them, not a cancel.
+  const bool completed = !crashed && exitCode == 0 && d->reader->finishedReported();
+  if (d->cancelRequested && !completed) {
     d->running = false;
     emit cancelled();
     return;
