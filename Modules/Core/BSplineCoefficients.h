@@ -3,6 +3,7 @@
 // the spline and its gradient anywhere in voxel coordinates.
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <vector>
 
 #include "BSplineKernel.h"
@@ -21,16 +22,17 @@ inline double evalValue(const float* c, const std::array<int, 3>& size, const st
   double sum = 0;
   if (fx >= 0 && fy >= 0 && fz >= 0 && fx + D < size[0] && fy + D < size[1] && fz + D < size[2]) {
     // All taps inside: plain offsets, no boundary arithmetic (the common case). Each of the
-    // (D+1)^2 rows is accumulated whole into a fixed 8-wide accumulator, which the compiler turns
-    // into one SIMD multiply-add per row; the x weights are applied once at the end. Reading up to
-    // 7 floats past a row is safe: the coefficient array is padded (kCoefficientPadding).
+    // (D+1)^2 rows is accumulated whole into an 8-wide vector (one SIMD multiply-add per row; the
+    // compiler does not find this by itself), and the x weights are applied once at the end.
+    // Reading up to 7 floats past a row is safe: the coefficients are padded (kCoefficientPadding).
+    typedef float Float8 __attribute__((vector_size(32)));
     const float* base = c + fz * nxy + fy * nx + fx;
-    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    Float8 acc = {0, 0, 0, 0, 0, 0, 0, 0};
     for (int k = 0; k <= D; ++k)
       for (int j = 0; j <= D; ++j) {
-        const float* row = base + k * nxy + j * nx;
-        const float s = float(wz[k] * wy[j]);
-        for (int i = 0; i < 8; ++i) acc[i] += s * row[i];
+        Float8 row;
+        std::memcpy(&row, base + k * nxy + j * nx, sizeof row);
+        acc += float(wz[k] * wy[j]) * row;
       }
     for (int i = 0; i <= D; ++i) sum += wx[i] * acc[i];
     return sum;
