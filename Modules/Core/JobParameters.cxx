@@ -162,18 +162,26 @@ std::string formatJobFile(const JobSpec& spec) {
 JobSpec parseJobFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path + ": cannot open job file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parseJobText(text.str(), path);
+}
+
+JobSpec parseJobText(const std::string& text, const std::string& source) {
   JobSpec spec;
+  std::istringstream in(text);
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
     if (line.empty() || line[0] == '#') continue;
     const auto eq = line.find('=');
-    if (eq == std::string::npos) throw std::runtime_error(path + ": line " + std::to_string(n) + " is not name=value");
+    if (eq == std::string::npos)
+      throw std::runtime_error(source + ": line " + std::to_string(n) + " is not name=value");
     try {
       setJobParameter(spec, line.substr(0, eq), line.substr(eq + 1));
     } catch (const std::invalid_argument& e) {
-      throw std::runtime_error(path + ": line " + std::to_string(n) + ": " + e.what());
+      throw std::runtime_error(source + ": line " + std::to_string(n) + ": " + e.what());
     }
   }
   return spec;

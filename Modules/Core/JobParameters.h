@@ -23,5 +23,6 @@ const std::vector<std::string>& jobParameterNames();
 // name=value lines (the MPI worker's job file).
 std::string formatJobFile(const JobSpec& spec);
 JobSpec parseJobFile(const std::string& path);  // throws std::runtime_error naming the file and line
+JobSpec parseJobText(const std::string& text, const std::string& source);  // source names it in errors
 
 }  // namespace mc

@@ -76,32 +76,101 @@ void Reslicer::accumulate(const float* frame, const Matrix4& motion, double* sum
   });
 }
 
+std::vector<std::uint32_t> coverageCounts(const VolumeSeries& run, const std::vector<Matrix4>& motions,
+                                          const Reslicer& reslicer, FrameExecutor& executor, int first, int count) {
+  const std::size_t nvox = run.frameSize();
+  const int workers = std::max(1, executor.workerCount());
+  std::vector<std::vector<std::uint8_t>> cover(workers);
+  std::vector<std::vector<std::uint32_t>> counts(workers, std::vector<std::uint32_t>(nvox, 0));
+  executor.run(count, [&](int i, int w) {
+    cover[w].assign(nvox, 1);
+    reslicer.restrictCoverage(motions[first + i], cover[w]);
+    for (std::size_t k = 0; k < nvox; ++k) counts[w][k] += cover[w][k];
+    return true;
+  });
+  std::vector<std::uint32_t> total(nvox, 0);
+  for (const auto& c : counts)
+    for (std::size_t k = 0; k < nvox; ++k) total[k] += c[k];
+  return total;
+}
+
+std::vector<std::uint8_t> maskFromCoverage(const std::vector<std::uint32_t>& coverage, int frames) {
+  std::vector<std::uint8_t> mask(coverage.size(), 0);
+  for (std::size_t k = 0; k < coverage.size(); ++k) mask[k] = coverage[k] == std::uint32_t(frames);
+  return mask;
+}
+
+Volume meanOfResliced(const VolumeSeries& realigned, const std::vector<std::uint32_t>& coverage,
+                      const std::uint8_t* mask) {
+  const std::size_t nvox = realigned.frameSize();
+  Volume mean{realigned.geometry, std::vector<float>(nvox, 0.0f)};
+  // Summed in frame order per voxel: the same number whatever the split of the frames.
+#pragma omp parallel for schedule(static) if (nvox > 20000)
+  for (std::ptrdiff_t i = 0; i < std::ptrdiff_t(nvox); ++i) {
+    if (coverage[i] == 0 || (mask && !mask[i])) continue;
+    double s = 0;
+    for (int j = 0; j < realigned.frameCount; ++j) s += realigned.frame(j)[i];
+    mean.voxels[i] = float(s / coverage[i]);
+  }
+  return mean;
+}
+
+Volume AlignedSums::mean(const ImageGeometry& geometry) const {
+  Volume m{geometry, std::vector<float>(sum.size(), 0.0f)};
+  for (std::size_t k = 0; k < sum.size(); ++k) m.voxels[k] = count[k] ? float(sum[k] / count[k]) : 0.0f;
+  return m;
+}
+
+AlignedSums alignedSums(const VolumeSeries& run, const std::vector<Matrix4>& motions, int degree,
+                        const std::array<bool, 3>& wrap, FrameExecutor& executor, int first, int count,
+                        const std::function<bool(int, int)>& onFrame) {
+  ResliceOptions o;
+  o.interpolation = degree;
+  o.wrap = wrap;
+  o.mask = false;
+  const Reslicer reslicer(run.geometry, o);
+  const std::size_t nvox = run.frameSize();
+  const int workers = std::max(1, executor.workerCount());
+  std::vector<std::vector<double>> sums(workers);
+  std::vector<std::vector<std::uint32_t>> counts(workers);
+  std::vector<BSplineCoefficients> scratch(workers);
+  std::mutex mutex;
+  int done = 0;
+  bool aborted = false;
+  executor.run(count, [&](int i, int w) {
+    const int j = first + i;
+    if (sums[w].empty()) {
+      sums[w].assign(nvox, 0.0);
+      counts[w].assign(nvox, 0);
+    }
+    reslicer.accumulate(run.frame(j), motions[j], sums[w].data(), counts[w].data(), scratch[w]);
+    std::lock_guard<std::mutex> lock(mutex);
+    ++done;
+    if (!aborted && onFrame && !onFrame(j, done)) aborted = true;
+    return !aborted;
+  });
+  if (aborted) throw Cancelled();
+  AlignedSums total{std::vector<double>(nvox, 0.0), std::vector<std::uint32_t>(nvox, 0)};
+  for (int w = 0; w < workers; ++w)
+    if (!sums[w].empty())
+      for (std::size_t k = 0; k < nvox; ++k) {
+        total.sum[k] += sums[w][k];
+        total.count[k] += counts[w][k];
+      }
+  return total;
+}
+
 ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& motions, const ResliceOptions& options,
                          FrameExecutor& executor, const ProgressCallback& progress, const ProgressPlan& plan) {
   if (int(motions.size()) != run.frameCount)
     throw std::invalid_argument("reslice: " + std::to_string(motions.size()) + " motions for " +
                                 std::to_string(run.frameCount) + " frames");
   const Reslicer reslicer(run.geometry, options);
-  const std::size_t nvox = run.frameSize();
   const int workers = std::max(1, executor.workerCount());
-
-  // Coverage count per voxel; integer sums, so the result does not depend on the split.
-  std::vector<std::vector<std::uint8_t>> cover(workers);
-  std::vector<std::vector<std::uint32_t>> counts(workers, std::vector<std::uint32_t>(nvox, 0));
-  executor.run(run.frameCount, [&](int j, int w) {
-    cover[w].assign(nvox, 1);
-    reslicer.restrictCoverage(motions[j], cover[w]);
-    for (std::size_t i = 0; i < nvox; ++i) counts[w][i] += cover[w][i];
-    return true;
-  });
-  std::vector<std::uint32_t> count(nvox, 0);
-  for (const auto& c : counts)
-    for (std::size_t i = 0; i < nvox; ++i) count[i] += c[i];
-  counts.clear();
+  const std::vector<std::uint32_t> coverage = coverageCounts(run, motions, reslicer, executor, 0, run.frameCount);
 
   ResliceResult r;
-  r.mask.assign(nvox, 0);
-  for (std::size_t i = 0; i < nvox; ++i) r.mask[i] = count[i] == std::uint32_t(run.frameCount);
+  r.mask = maskFromCoverage(coverage, run.frameCount);
   r.realigned.allocate(run.geometry, run.frameCount);
   r.realigned.repetitionTime = run.repetitionTime;
   r.realigned.storedType = run.storedType;
@@ -127,60 +196,14 @@ ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& mo
     return !aborted;
   });
   if (aborted) throw Cancelled();
-
-  // Mean over the frames that see each voxel, summed in frame order (deterministic).
-  r.mean.geometry = run.geometry;
-  r.mean.voxels.assign(nvox, 0.0f);
-#pragma omp parallel for schedule(static) if (nvox > 20000)
-  for (std::ptrdiff_t i = 0; i < std::ptrdiff_t(nvox); ++i) {
-    if (count[i] == 0 || (options.mask && !r.mask[i])) continue;
-    double s = 0;
-    for (int j = 0; j < run.frameCount; ++j) s += r.realigned.frame(j)[i];
-    r.mean.voxels[i] = float(s / count[i]);
-  }
+  r.mean = meanOfResliced(r.realigned, coverage, options.mask ? r.mask.data() : nullptr);
   return r;
 }
 
 Volume alignedMean(const VolumeSeries& run, const std::vector<Matrix4>& motions, int degree,
                    const std::array<bool, 3>& wrap, FrameExecutor& executor,
                    const std::function<bool(int, int)>& onFrame) {
-  ResliceOptions o;
-  o.interpolation = degree;
-  o.wrap = wrap;
-  o.mask = false;
-  const Reslicer reslicer(run.geometry, o);
-  const std::size_t nvox = run.frameSize();
-  const int workers = std::max(1, executor.workerCount());
-  std::vector<std::vector<double>> sums(workers);
-  std::vector<std::vector<std::uint32_t>> counts(workers);
-  std::vector<BSplineCoefficients> scratch(workers);
-  std::mutex mutex;
-  int done = 0;
-  bool aborted = false;
-  executor.run(run.frameCount, [&](int j, int w) {
-    if (sums[w].empty()) {
-      sums[w].assign(nvox, 0.0);
-      counts[w].assign(nvox, 0);
-    }
-    reslicer.accumulate(run.frame(j), motions[j], sums[w].data(), counts[w].data(), scratch[w]);
-    std::lock_guard<std::mutex> lock(mutex);
-    ++done;
-    if (!aborted && onFrame && !onFrame(j, done)) aborted = true;
-    return !aborted;
-  });
-  if (aborted) throw Cancelled();
-  Volume mean{run.geometry, std::vector<float>(nvox, 0.0f)};
-  for (std::size_t i = 0; i < nvox; ++i) {
-    double s = 0;
-    std::uint32_t c = 0;
-    for (int w = 0; w < workers; ++w)
-      if (!sums[w].empty()) {
-        s += sums[w][i];
-        c += counts[w][i];
-      }
-    mean.voxels[i] = c ? float(s / c) : 0.0f;
-  }
-  return mean;
+  return alignedSums(run, motions, degree, wrap, executor, 0, run.frameCount, onFrame).mean(run.geometry);
 }
 
 }  // namespace mc

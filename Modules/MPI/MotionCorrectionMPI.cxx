@@ -127,26 +127,6 @@ ReferenceModel sharedReferenceModel(int rank, const float* voxels, const ImageGe
   return model;
 }
 
-JobSpec jobFromText(const std::string& text) {
-  JobSpec spec;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto eq = line.find('=');
-    if (eq != std::string::npos) setJobParameter(spec, line.substr(0, eq), line.substr(eq + 1));
-  }
-  return spec;
-}
-
-std::string readText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open job file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 struct Worker {
   int rank = 0, size = 1;
   Reporter& report;
@@ -203,41 +183,16 @@ struct Worker {
     return out;
   }
 
-  // The aligned mean of the whole run (mc::alignedMean's sums and coverage counts, combined over ranks).
+  // The aligned mean of the whole run: mc::alignedSums over this rank's frames, summed over ranks.
   Volume alignedMeanOverRanks(const std::vector<Matrix4>& motions) {
-    ResliceOptions o;
-    o.interpolation = kMeanInterpolationDegree;  // as Realigner builds the pass-2 mean
-    o.wrap = spec.estimation.wrap;
-    o.mask = false;
-    const Reslicer reslicer(run.geometry, o);
-    const std::size_t nvox = run.frameSize();
-    const int workers = std::max(1, executor.workerCount());
-    std::vector<std::vector<double>> sums(static_cast<std::size_t>(workers));
-    std::vector<std::vector<std::uint32_t>> counts(static_cast<std::size_t>(workers));
-    std::vector<BSplineCoefficients> scratch(static_cast<std::size_t>(workers));
-    executor.run(mine.count, [&](int i, int w) {
-      const int j = mine.first + i;
-      if (sums[w].empty()) {
-        sums[w].assign(nvox, 0.0);
-        counts[w].assign(nvox, 0);
-      }
-      reslicer.accumulate(run.frame(j), motions[std::size_t(j)], sums[w].data(), counts[w].data(), scratch[w]);
-      report.frame(Stage::Mean, j);
-      return true;
-    });
-    std::vector<double> sum(nvox, 0.0);
-    std::vector<std::uint32_t> count(nvox, 0);
-    for (int w = 0; w < workers; ++w)
-      if (!sums[w].empty())
-        for (std::size_t k = 0; k < nvox; ++k) {
-          sum[k] += sums[w][k];
-          count[k] += counts[w][k];
-        }
-    allReduceSum(sum.data(), nvox, MPI_DOUBLE);
-    allReduceSum(count.data(), nvox, MPI_UINT32_T);
-    Volume mean{run.geometry, std::vector<float>(nvox, 0.0f)};
-    for (std::size_t k = 0; k < nvox; ++k) mean.voxels[k] = count[k] ? float(sum[k] / count[k]) : 0.0f;
-    return mean;
+    AlignedSums sums = alignedSums(run, motions, kMeanInterpolationDegree, spec.estimation.wrap, executor, mine.first,
+                                   mine.count, [&](int j, int) {
+                                     report.frame(Stage::Mean, j);
+                                     return true;
+                                   });
+    allReduceSum(sums.sum.data(), sums.sum.size(), MPI_DOUBLE);
+    allReduceSum(sums.count.data(), sums.count.size(), MPI_UINT32_T);
+    return sums.mean(run.geometry);
   }
 
   template <class T>
@@ -290,23 +245,11 @@ struct Worker {
     const Reslicer reslicer(run.geometry, spec.reslice);
     const std::size_t nvox = run.frameSize();
     const int workers = std::max(1, executor.workerCount());
-    std::vector<std::vector<std::uint8_t>> cover(static_cast<std::size_t>(workers));
-    std::vector<std::vector<std::uint32_t>> counts(static_cast<std::size_t>(workers), std::vector<std::uint32_t>(nvox, 0));
-    executor.run(mine.count, [&](int i, int w) {
-      cover[w].assign(nvox, 1);
-      reslicer.restrictCoverage(motions[std::size_t(mine.first + i)], cover[w]);
-      for (std::size_t k = 0; k < nvox; ++k) counts[w][k] += cover[w][k];
-      return true;
-    });
-    std::vector<std::uint32_t> count(nvox, 0);
-    for (const auto& c : counts)
-      for (std::size_t k = 0; k < nvox; ++k) count[k] += c[k];
-    counts.clear();
+    std::vector<std::uint32_t> count = coverageCounts(run, motions, reslicer, executor, mine.first, mine.count);
     allReduceSum(count.data(), nvox, MPI_UINT32_T);
 
     ResliceResult r;
-    r.mask.assign(nvox, 0);
-    for (std::size_t k = 0; k < nvox; ++k) r.mask[k] = count[k] == std::uint32_t(run.frameCount);
+    r.mask = maskFromCoverage(count, run.frameCount);
 
     std::vector<float> local(std::size_t(mine.count) * nvox);
     std::vector<BSplineCoefficients> scratch(static_cast<std::size_t>(workers));
@@ -337,16 +280,7 @@ struct Worker {
     MPI_Type_free(&frameType);
     if (rank != 0) return r;
 
-    // Mean over the frames that see each voxel, summed in frame order: resliceRun's formula.
-    r.mean.geometry = run.geometry;
-    r.mean.voxels.assign(nvox, 0.0f);
-#pragma omp parallel for schedule(static) if (nvox > 20000)
-    for (std::ptrdiff_t k = 0; k < std::ptrdiff_t(nvox); ++k) {
-      if (count[k] == 0 || (spec.reslice.mask && !r.mask[k])) continue;
-      double s = 0;
-      for (int j = 0; j < run.frameCount; ++j) s += r.realigned.frame(j)[k];
-      r.mean.voxels[k] = float(s / count[k]);
-    }
+    r.mean = meanOfResliced(r.realigned, count, spec.reslice.mask ? r.mask.data() : nullptr);
     return r;
   }
 };
@@ -358,7 +292,7 @@ std::string loadAndShare(Worker& w, const std::string& jobPath, std::vector<std:
   if (w.rank == 0) {
     try {
       w.spec = parseJobFile(jobPath);  // line-numbered errors
-      jobText = readText(jobPath);
+      jobText = formatJobFile(w.spec);
       w.spec.validate();
       if (w.spec.input.empty()) throw std::invalid_argument("--input: required (the 4D run to correct)");
       w.run = readVolumeSeries(w.spec.input);
@@ -379,7 +313,7 @@ std::string loadAndShare(Worker& w, const std::string& jobPath, std::vector<std:
   broadcastString(error, 0);
   if (!error.empty()) return error;
   broadcastString(jobText, 0);
-  if (w.rank != 0) w.spec = jobFromText(jobText);
+  if (w.rank != 0) w.spec = parseJobText(jobText, "job from rank 0");
 
   // The run: geometry, frame count, then the voxels frame by frame.
   std::vector<double> header(22);
