@@ -47,6 +47,17 @@ struct ProgressPlan {
   bool registerToMean = true;
   bool reslice = true;
   double fraction(Stage s, int completed, int total) const;
+  // The event for `frame` finishing as the completed-th of total in stage s.
+  ProgressEvent frameEvent(Stage s, int frame, int completed, int total, const FrameMotion* motion = nullptr) const {
+    ProgressEvent e;
+    e.stage = s;
+    e.frame = frame;
+    e.completed = completed;
+    e.total = total;
+    e.fraction = fraction(s, completed, total);
+    e.motion = motion;
+    return e;
+  }
 };
 
 }  // namespace mc

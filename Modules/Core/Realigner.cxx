@@ -89,14 +89,7 @@ private:
     FrameMotion shown = m;
     shown.transform = m.transform * anchorInverse;
     shown.parameters = spmImatrix(shown.transform);
-    ProgressEvent e;
-    e.stage = stage;
-    e.frame = j;
-    e.completed = done_;
-    e.total = run_.frameCount;
-    e.fraction = plan_.fraction(stage, done_, run_.frameCount);
-    e.motion = &shown;
-    if (cb_(e) == CallbackReturn::Abort) aborted_ = true;
+    if (cb_(plan_.frameEvent(stage, j, done_, run_.frameCount, &shown)) == CallbackReturn::Abort) aborted_ = true;
     return !aborted_;
   }
 
@@ -156,13 +149,7 @@ MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& execu
     bool aborted = false;
     const Volume mean = alignedMean(run, motions, kMeanInterpolationDegree, o.wrap, executor, [&](int j, int done) {
       if (!progress) return true;
-      ProgressEvent e;
-      e.stage = Stage::Mean;
-      e.frame = j;
-      e.completed = done;
-      e.total = run.frameCount;
-      e.fraction = plan.fraction(Stage::Mean, done, run.frameCount);
-      aborted = progress(e) == CallbackReturn::Abort;
+      aborted = progress(plan.frameEvent(Stage::Mean, j, done, run.frameCount)) == CallbackReturn::Abort;
       return !aborted;
     });
     ReferenceModel meanRef(mean.voxels.data(), run.geometry, o, weight);

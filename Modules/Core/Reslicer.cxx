@@ -185,13 +185,7 @@ ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& mo
     std::lock_guard<std::mutex> lock(mutex);
     ++done;
     if (progress && !aborted) {
-      ProgressEvent e;
-      e.stage = Stage::Reslice;
-      e.frame = j;
-      e.completed = done;
-      e.total = run.frameCount;
-      e.fraction = plan.fraction(Stage::Reslice, done, run.frameCount);
-      if (progress(e) == CallbackReturn::Abort) aborted = true;
+      if (progress(plan.frameEvent(Stage::Reslice, j, done, run.frameCount)) == CallbackReturn::Abort) aborted = true;
     }
     return !aborted;
   });

@@ -165,20 +165,9 @@ void MotionCorrectionTask::start() {
   d->startTime = std::chrono::steady_clock::now();
   emit started();
 
-  // Every outcome is delivered in this object's thread, after start() has returned.
-  auto finishWithFailure = [this](const QString& reason) {
-    QMetaObject::invokeMethod(
-        this,
-        [this, reason] {
-          d->running = false;
-          emit failed(reason);
-        },
-        Qt::QueuedConnection);
-  };
-
   if (d->request.backend == Backend::Mpi) {
 #ifndef MC_HAVE_MPI_BACKEND
-    finishWithFailure(QStringLiteral("MPI backend not built"));
+    postFailure(QStringLiteral("MPI backend not built"));
     return;
 #endif
     try {
@@ -217,7 +206,7 @@ void MotionCorrectionTask::start() {
       p->setArguments(cmd.mid(1));
       p->start();
     } catch (const std::exception& e) {
-      finishWithFailure(oneLine(e.what()));
+      postFailure(oneLine(e.what()));
     }
     return;
   }
@@ -276,15 +265,19 @@ void MotionCorrectionTask::runInProcess(QThreadPool* pool) {
         },
         Qt::QueuedConnection);
   } catch (const std::exception& e) {
-    const QString reason = oneLine(e.what());
-    QMetaObject::invokeMethod(
-        this,
-        [this, reason] {
-          d->running = false;
-          emit failed(reason);
-        },
-        Qt::QueuedConnection);
+    postFailure(oneLine(e.what()));
   }
+}
+
+void MotionCorrectionTask::postFailure(const QString& reason) {
+  // Every outcome is delivered in this object's thread, after start() has returned.
+  QMetaObject::invokeMethod(
+      this,
+      [this, reason] {
+        d->running = false;
+        emit failed(reason);
+      },
+      Qt::QueuedConnection);
 }
 
 void MotionCorrectionTask::deliverProgress(const ProgressEvent& e) {

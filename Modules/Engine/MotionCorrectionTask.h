@@ -81,6 +81,7 @@ signals:
 private:
   struct Private;
   std::unique_ptr<Private> d;
+  void postFailure(const QString& reason);
   void runInProcess(QThreadPool* pool);
   void deliverProgress(const ProgressEvent& event);
   void succeed(const JobResult& result, const QStringList& paths, const QVariantMap& timings);
