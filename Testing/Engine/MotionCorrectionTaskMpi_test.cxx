@@ -16,24 +16,6 @@ using namespace mc::test;
 
 namespace {
 
-struct SharedMpiRun {
-  ScratchDir dir;
-  std::string input = dir.file("run.nii.gz");
-  JobSpec serial;
-  JobResult serialResult;
-  SharedMpiRun() {
-    writeVolumeSeries(input, parallelTestRun().run);
-    serial = jobFor(dir, input, "reference");
-    OpenMPFrameExecutor ex(0);
-    serialResult = runMotionCorrection(serial, ex);
-  }
-};
-
-SharedMpiRun& shared() {
-  static SharedMpiRun s;
-  return s;
-}
-
 EngineRequest mpiRequest(const JobSpec& spec, int ranks) {
   EngineRequest r;
   r.spec = spec;
@@ -57,7 +39,7 @@ TEST(MotionCorrectionTaskMpi, BackendIsAvailable) {
 }
 
 TEST(MotionCorrectionTaskMpi, OneTwoAndThreeRanksMatchTheSerialEngine) {
-  SharedMpiRun& s = shared();
+  SerialReference& s = shared();
   for (int ranks : {1, 2, 3}) {
     SCOPED_TRACE(std::to_string(ranks) + " ranks");
     ScratchDir out;

@@ -17,27 +17,6 @@ using namespace mc::test;
 
 namespace {
 
-// One generated run per test program, written once; each test writes its outputs beside it.
-struct SharedRun {
-  ScratchDir dir;
-  SyntheticRun run = parallelTestRun();
-  std::string input = dir.file("run.nii.gz");
-  JobSpec serial;
-  JobResult serialResult;
-  SharedRun() {
-    writeVolumeSeries(input, run.run);
-    // The reference: the core's orchestration on the OpenMP executor, as the plain CLI runs it.
-    serial = jobFor(dir, input, "reference");
-    OpenMPFrameExecutor ex(0);
-    serialResult = runMotionCorrection(serial, ex);
-  }
-};
-
-SharedRun& shared() {
-  static SharedRun s;
-  return s;
-}
-
 EngineRequest requestFor(const JobSpec& spec, Backend backend, int poolThreads = 0) {
   EngineRequest r;
   r.spec = spec;
@@ -54,7 +33,7 @@ TEST(MotionCorrectionTask, ReferenceRunIsAccurate) {
 }
 
 TEST(MotionCorrectionTask, SerialAndThreadPoolsGiveIdenticalResults) {
-  SharedRun& s = shared();
+  SerialReference& s = shared();
   struct Case {
     Backend backend;
     int pool;
@@ -81,7 +60,7 @@ TEST(MotionCorrectionTask, SerialAndThreadPoolsGiveIdenticalResults) {
 }
 
 TEST(MotionCorrectionTask, SignalsArriveInOrderInTheReceiversThread) {
-  SharedRun& s = shared();
+  SerialReference& s = shared();
   ScratchDir out;
   MotionCorrectionTask task(requestFor(jobFor(out, s.input, "order"), Backend::Threads, 2));
   QSignalSpy started(&task, &MotionCorrectionTask::started);

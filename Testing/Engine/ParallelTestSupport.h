@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "FrameExecutor.h"
 #include "ImageIO.h"
 #include "MotionCorrectionJob.h"
 #include "ParameterFiles.h"
@@ -38,6 +39,27 @@ inline JobSpec jobFor(const ScratchDir& dir, const std::string& input, const std
   spec.meanOutput = dir.file(tag + "_mean.nii.gz");
   spec.parametersOutput = dir.file("rp_" + tag + ".txt");
   return spec;
+}
+
+// One generated run per test program, written once, and the serial engine's answer on it (the core's
+// orchestration on the OpenMP executor, as the plain CLI runs it); each test writes beside it.
+struct SerialReference {
+  ScratchDir dir;
+  SyntheticRun run = parallelTestRun();
+  std::string input = dir.file("run.nii.gz");
+  JobSpec serial;
+  JobResult serialResult;
+  SerialReference() {
+    writeVolumeSeries(input, run.run);
+    serial = jobFor(dir, input, "reference");
+    OpenMPFrameExecutor ex(0);
+    serialResult = runMotionCorrection(serial, ex);
+  }
+};
+
+inline SerialReference& shared() {
+  static SerialReference s;
+  return s;
 }
 
 // Returns the largest difference found (printed by the identity tests as evidence).

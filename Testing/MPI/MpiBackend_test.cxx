@@ -21,24 +21,6 @@ using namespace mc::test;
 
 namespace {
 
-struct SharedRun {
-  ScratchDir dir;
-  std::string input = dir.file("run.nii.gz");
-  JobSpec serial;
-  JobResult serialResult;
-  SharedRun() {
-    writeVolumeSeries(input, parallelTestRun().run);
-    serial = jobFor(dir, input, "reference");
-    OpenMPFrameExecutor ex(0);
-    serialResult = runMotionCorrection(serial, ex);
-  }
-};
-
-SharedRun& shared() {
-  static SharedRun s;
-  return s;
-}
-
 MpiOptions ranks(int n) {
   MpiOptions o;
   o.ranks = n;
@@ -112,7 +94,7 @@ TEST(MotionCorrectionMPI, SplitsFramesSoThatNoneIsLostOrRepeated) {
 }
 
 TEST(RunMpiBackend, TwoAndThreeRanksMatchTheSerialEngine) {
-  SharedRun& s = shared();
+  SerialReference& s = shared();
   for (int n : {2, 3}) {
     SCOPED_TRACE(std::to_string(n) + " ranks");
     ScratchDir out;
@@ -138,7 +120,7 @@ TEST(RunMpiBackend, TwoAndThreeRanksMatchTheSerialEngine) {
 }
 
 TEST(RunMpiBackend, EstimateOnlyWritesParametersOnly) {
-  SharedRun& s = shared();
+  SerialReference& s = shared();
   ScratchDir out;
   JobSpec spec;
   spec.input = s.input;
