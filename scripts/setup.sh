@@ -13,7 +13,7 @@ packages=(
   qtbase5-dev libqt5charts5-dev libqt5svg5-dev
   libopenmpi-dev openmpi-bin
   python3 python3-dev pybind11-dev python3-numpy python3-nibabel
-  xvfb xauth
+  xvfb xauth fonts-dejavu-core
 )
 missing=()
 for p in "${packages[@]}"; do
