@@ -70,7 +70,6 @@ public:
   int degree() const { return degree_; }
   const std::array<int, 3>& size() const { return size_; }
   const std::array<bool, 3>& wrap() const { return wrap_; }
-  const std::vector<float>& coefficients() const { return c_; }
 
   // Position in 0-based voxel coordinates. Outside the grid the boundary rule extends the image.
   double value(double x, double y, double z) const;

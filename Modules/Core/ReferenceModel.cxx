@@ -122,7 +122,6 @@ ReferenceModel::ReferenceModel(const float* reference, const ImageGeometry& geom
     }
     n = m;
   }
-  candidates_ = n;
 
   // Quality: drop the 10% of points that contribute least to the determinant of the information
   // matrix, repeatedly, while it keeps more than `quality` of the full determinant (SPM's scheme,
@@ -212,7 +211,7 @@ std::vector<double> ReferenceModel::serialize() const {
   const auto& o = options_;
   d.insert(d.end(), {o.quality, o.separation, o.fwhm, double(o.interpolation), double(o.wrap[0]), double(o.wrap[1]),
                      double(o.wrap[2]), double(o.referenceFrame), double(o.registerToMean),
-                     double(o.maxIterations), double(candidates_), double(b_.size()), double(wt_.size())});
+                     double(o.maxIterations), double(b_.size()), double(wt_.size())});
   d.insert(d.end(), points_.begin(), points_.end());
   d.insert(d.end(), b_.begin(), b_.end());
   d.insert(d.end(), wt_.begin(), wt_.end());
@@ -238,7 +237,6 @@ ReferenceModel ReferenceModel::deserialize(const std::vector<double>& d) {
   o.referenceFrame = int(next());
   o.registerToMean = next() != 0;
   o.maxIterations = int(next());
-  r.candidates_ = int(next());
   const std::size_t n = std::size_t(next()), nw = std::size_t(next());
   if (d.size() - p != 3 * n + n + nw + 6 * n) throw std::runtime_error("reference model of inconsistent size");
   r.points_.assign(d.begin() + p, d.begin() + p + 3 * n);

@@ -26,8 +26,6 @@ public:
   double value(int k) const { return b_[k]; }
   double weight(int k) const { return wt_.empty() ? 1.0 : wt_[k]; }
   const double* jacobian(int k) const { return &a0_[6 * std::size_t(k)]; }  // 6 values
-  // Candidate points before the quality-driven elimination (for reporting).
-  int candidateCount() const { return candidates_; }
   // Sums over all sample points of a0_i * a0_j (6x6, row-major) and a0_i * b: the constant part of
   // the Gauss-Newton system, so that each iteration only adds what depends on the frame.
   const std::array<double, 36>& jacobianProducts() const { return a0a0_; }
@@ -41,7 +39,6 @@ private:
   ImageGeometry geometry_;
   EstimationOptions options_;
   std::vector<double> points_, b_, wt_, a0_;
-  int candidates_ = 0;
   std::array<double, 36> a0a0_{};
   std::array<double, 6> a0b_{};
 
