@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include "MotionCorrectionTask.h"
+#include "ParallelTestSupport.h"
 
 namespace mc::test {
 
@@ -89,6 +90,22 @@ inline std::vector<RigidParameters> toRigid(const QVector<QVector<double>>& p) {
     out.push_back(r);
   }
   return out;
+}
+
+// Runs the task to the end and checks it against the serial reference: the parameters it returns
+// and writes, and the resliced images. Prints the largest differences as evidence.
+inline TaskLog runAndCompareWithSerial(MotionCorrectionTask& task, const JobSpec& spec, const std::string& label) {
+  const SerialReference& s = shared();
+  const TaskLog log = runTask(task);
+  EXPECT_EQ(log.count("finished"), 1) << log.reason.toStdString();
+  if (log.count("finished") != 1) return log;
+  EXPECT_EQ(log.written.size(), 3);
+  const double dp = expectSameParameters(toRigid(task.parameters()), s.serialResult.parameters);
+  expectSameParameters(parseRpFile(spec.parametersOutput), parseRpFile(s.serial.parametersOutput));
+  const double dv = expectSameImages(s.serial, spec);
+  std::printf("%s vs serial: largest parameter difference %.3g, largest relative voxel difference %.3g\n",
+              label.c_str(), dp, dv);
+  return log;
 }
 
 }  // namespace mc::test

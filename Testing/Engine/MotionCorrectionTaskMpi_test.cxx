@@ -45,14 +45,8 @@ TEST(MotionCorrectionTaskMpi, OneTwoAndThreeRanksMatchTheSerialEngine) {
     ScratchDir out;
     const JobSpec spec = jobFor(out, s.input, "mpi" + std::to_string(ranks));
     MotionCorrectionTask task(mpiRequest(spec, ranks));
-    const TaskLog log = runTask(task);
-    ASSERT_EQ(log.count("finished"), 1) << log.reason.toStdString();
-    EXPECT_EQ(log.written.size(), 3);
-    const double dp = expectSameParameters(toRigid(task.parameters()), s.serialResult.parameters);
-    expectSameParameters(parseRpFile(spec.parametersOutput), parseRpFile(s.serial.parametersOutput));
-    const double dv = expectSameImages(s.serial, spec);
-    std::printf("%s vs serial: largest parameter difference %.3g, largest relative voxel difference %.3g\n",
-                (std::to_string(ranks) + " ranks").c_str(), dp, dv);
+    const TaskLog log = runAndCompareWithSerial(task, spec, std::to_string(ranks) + " ranks");
+    ASSERT_EQ(log.count("finished"), 1);
     EXPECT_GT(log.timings.value("estimate").toDouble(), 0.0);
   }
 }

@@ -59,3 +59,15 @@ class GeneratedRunTest(unittest.TestCase):
         expected = {os.path.basename(self.run_path), "rp_true_run.txt"}
         left = set(os.listdir(self.folder)) - expected
         self.assertEqual(left, set(), f"files left behind: {sorted(left)}")
+
+
+class LoadedRunTest(GeneratedRunTest):
+    """The generated run, also loaded with nibabel: cls.data (float32 x, y, z, t) and cls.affine."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        import nibabel as nib  # only the classes that need the arrays pay for nibabel
+        img = nib.load(cls.run_path)
+        cls.data = img.get_fdata(dtype=np.float32)
+        cls.affine = img.affine

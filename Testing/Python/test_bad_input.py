@@ -6,17 +6,10 @@ import nibabel as nib
 import numpy as np
 
 import motioncorrection as mc
-from mc_test_support import GeneratedRunTest
+from mc_test_support import LoadedRunTest
 
 
-class BadArrayTest(GeneratedRunTest):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        img = nib.load(cls.run_path)
-        cls.data = img.get_fdata(dtype=np.float32)
-        cls.affine = img.affine
+class BadArrayTest(LoadedRunTest):
 
     def assertRaisesWith(self, exc, fragments, fn, *args, **kwargs):
         with self.assertRaises(exc) as ctx:
@@ -67,14 +60,7 @@ class BadArrayTest(GeneratedRunTest):
                               reference="first")
 
 
-class BadParameterTest(GeneratedRunTest):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        img = nib.load(cls.run_path)
-        cls.data = img.get_fdata(dtype=np.float32)
-        cls.affine = img.affine
+class BadParameterTest(LoadedRunTest):
 
     def test_unknown_keyword_is_a_type_error_naming_it(self):
         with self.assertRaises(TypeError) as ctx:

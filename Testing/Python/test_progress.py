@@ -6,11 +6,10 @@ import sys
 import threading
 import unittest
 
-import nibabel as nib
 import numpy as np
 
 import motioncorrection as mc
-from mc_test_support import FRAMES, GeneratedRunTest
+from mc_test_support import FRAMES, LoadedRunTest
 
 
 class Recorder:
@@ -33,14 +32,7 @@ class Recorder:
         return per
 
 
-class ProgressTest(GeneratedRunTest):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        img = nib.load(cls.run_path)
-        cls.data = img.get_fdata(dtype=np.float32)
-        cls.affine = img.affine
+class ProgressTest(LoadedRunTest):
 
     def assertOncePerFrame(self, recorder, stages):
         per = recorder.frames_per_stage()
