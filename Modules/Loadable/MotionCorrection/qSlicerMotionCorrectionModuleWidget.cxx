@@ -4,13 +4,18 @@
 #include "MotionCorrectionPanel.h"
 #include "vtkSlicerMotionCorrectionLogic.h"
 
+#include <qMRMLNodeComboBox.h>
+#include <qMRMLSortFilterProxyModel.h>
+
 #include <vtkMRMLScene.h>
 #include <vtkMRMLScriptedModuleNode.h>
+#include <vtkMRMLSequenceNode.h>
 
 #include <QDir>
 #include <QFileDialog>
 #include <QMap>
 #include <QTemporaryDir>
+#include <QTimer>
 
 #include <memory>
 
@@ -65,6 +70,7 @@ void qSlicerMotionCorrectionModuleWidget::setup()
 void qSlicerMotionCorrectionModuleWidget::enter()
 {
   this->Superclass::enter();
+  this->updateSelectorFilters();
   this->updatePanelFromParameterNode();
 }
 
@@ -72,7 +78,56 @@ void qSlicerMotionCorrectionModuleWidget::setMRMLScene(vtkMRMLScene* scene)
 {
   this->Superclass::setMRMLScene(scene);
   this->qvtkReconnect(scene, vtkMRMLScene::EndImportEvent, this, SLOT(updatePanelFromParameterNode()));
+  // A sequence is added empty and filled afterwards (Add Data, the logic's loader, Python), so its
+  // kind is only known once the current call returns: filter on the next turn of the event loop.
+  this->qvtkReconnect(scene, vtkMRMLScene::NodeAddedEvent, this, SLOT(scheduleSelectorFilterUpdate()));
+  this->qvtkReconnect(scene, vtkMRMLScene::EndImportEvent, this, SLOT(updateSelectorFilters()));
+  this->updateSelectorFilters();
   this->updatePanelFromParameterNode();
+}
+
+void qSlicerMotionCorrectionModuleWidget::scheduleSelectorFilterUpdate()
+{
+  QTimer::singleShot(0, this, SLOT(updateSelectorFilters()));
+}
+
+void qSlicerMotionCorrectionModuleWidget::updateSelectorFilters()
+{
+  Q_D(qSlicerMotionCorrectionModuleWidget);
+  vtkMRMLScene* scene = this->mrmlScene();
+  if (!scene || !d->InputNodeComboBox)
+  {
+    return;
+  }
+  // The selectors list node classes; a sequence's kind is its data node class. Input: volume
+  // sequences only. Outputs: sequences of their own kind, or empty ones (new, not yet filled).
+  QStringList notInput, notOutput, notTransforms;
+  std::vector<vtkMRMLNode*> sequences;
+  scene->GetNodesByClass("vtkMRMLSequenceNode", sequences);
+  for (vtkMRMLNode* node : sequences)
+  {
+    vtkMRMLSequenceNode* sequence = vtkMRMLSequenceNode::SafeDownCast(node);
+    const QString id = QString::fromUtf8(node->GetID());
+    const bool volumes = vtkSlicerMotionCorrectionLogic::IsVolumeSequence(sequence);
+    const bool empty = sequence->GetNumberOfDataNodes() == 0;
+    const std::string dataClass = sequence->GetDataNodeClassName();
+    const bool transforms = dataClass.find("TransformNode") != std::string::npos;
+    if (!volumes)
+    {
+      notInput << id;
+    }
+    if (!volumes && !empty)
+    {
+      notOutput << id;
+    }
+    if (!transforms && !empty)
+    {
+      notTransforms << id;
+    }
+  }
+  d->InputNodeComboBox->sortFilterProxyModel()->setHiddenNodeIDs(notInput);
+  d->OutputSequenceComboBox->sortFilterProxyModel()->setHiddenNodeIDs(notOutput);
+  d->TransformSequenceComboBox->sortFilterProxyModel()->setHiddenNodeIDs(notTransforms);
 }
 
 void qSlicerMotionCorrectionModuleWidget::updatePanelFromParameterNode()

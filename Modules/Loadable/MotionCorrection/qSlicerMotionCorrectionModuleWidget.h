@@ -37,6 +37,10 @@ public slots:
   void updatePanelFromParameterNode();
   /// Panel -> parameter node, so the panel state is saved with the scene.
   void updateParameterNodeFromPanel();
+  /// Input selector: volume sequences (and multivolumes) only; output selectors: sequences of
+  /// their kind or empty ones. Sequences of any other kind are hidden.
+  void updateSelectorFilters();
+  void scheduleSelectorFilterUpdate();
 
 protected slots:
   void onTaskStarted(mc::MotionCorrectionTask* task);

@@ -1,0 +1,27 @@
+# cmake -DSOURCE_DIR=<project> -DOUTPUT=<file> -P GenerateExtensionDescription.cmake
+# Writes the extension's .s4ext description from the EXTENSION_* variables set at the top of the
+# project's CMakeLists.txt (read without configuring the project), as a Slicer build does for the
+# Extensions Index. Used to regenerate Extension.s4ext and by the test that compares the two.
+if(NOT SOURCE_DIR OR NOT OUTPUT)
+  message(FATAL_ERROR "usage: cmake -DSOURCE_DIR=<project> -DOUTPUT=<file> -P GenerateExtensionDescription.cmake")
+endif()
+file(STRINGS "${SOURCE_DIR}/CMakeLists.txt" mc_lines REGEX "^set\\(EXTENSION_[A-Z_]+ ")
+foreach(line IN LISTS mc_lines)
+  if(line MATCHES "^set\\((EXTENSION_[A-Z_]+) \"([^\"]*)\"\\)")
+    set(${CMAKE_MATCH_1} "${CMAKE_MATCH_2}")
+  elseif(line MATCHES "^set\\((EXTENSION_[A-Z_]+) ([^ )]+)\\)")
+    set(${CMAKE_MATCH_1} "${CMAKE_MATCH_2}")
+  endif()
+endforeach()
+foreach(required HOMEPAGE CATEGORY CONTRIBUTORS DESCRIPTION ICONURL SCREENSHOTURLS DEPENDS STATUS SCM_URL SCM_REVISION)
+  if(NOT DEFINED EXTENSION_${required})
+    message(FATAL_ERROR "${SOURCE_DIR}/CMakeLists.txt: EXTENSION_${required} is not set")
+  endif()
+endforeach()
+if(NOT DEFINED EXTENSION_BUILD_SUBDIRECTORY)
+  set(EXTENSION_BUILD_SUBDIRECTORY ".")
+endif()
+if(NOT DEFINED EXTENSION_ENABLED)
+  set(EXTENSION_ENABLED 1)
+endif()
+configure_file("${CMAKE_CURRENT_LIST_DIR}/Extension.s4ext.in" "${OUTPUT}" @ONLY)
