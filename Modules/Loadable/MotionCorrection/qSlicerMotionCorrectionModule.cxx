@@ -1,7 +1,12 @@
 #include "qSlicerMotionCorrectionModule.h"
 
 #include "qSlicerMotionCorrectionModuleWidget.h"
+#include "qSlicerMotionCorrectionReader.h"
 #include "vtkSlicerMotionCorrectionLogic.h"
+
+// Slicer
+#include <qSlicerCoreApplication.h>
+#include <qSlicerCoreIOManager.h>
 
 class qSlicerMotionCorrectionModulePrivate
 {
@@ -18,7 +23,8 @@ qSlicerMotionCorrectionModule::~qSlicerMotionCorrectionModule() = default;
 QString qSlicerMotionCorrectionModule::helpText() const
 {
   return "Rigid head-motion correction of a 4D fMRI run (SPM12-style realign: estimate and reslice). "
-         "Input: a volume sequence or a multivolume (use <b>Load 4D run</b> for a .nii/.nii.gz file). "
+         "Input: a volume sequence or a multivolume (a 4D .nii/.nii.gz file opens as one through Add Data or "
+         "<b>Load 4D run</b>). "
          "Outputs: the realigned volume sequence, a linear-transform sequence (each frame to the reference), "
          "and a table with the six rigid parameters and framewise displacement, plotted live while frames finish. "
          "From the Python console: <code>slicer.modules.motioncorrection.logic()</code>.";
@@ -53,6 +59,14 @@ QStringList qSlicerMotionCorrectionModule::dependencies() const
 void qSlicerMotionCorrectionModule::setup()
 {
   this->Superclass::setup();
+  // Add Data opens a 4D NIfTI run as a volume sequence through the logic's loader. The core IO
+  // manager is the one Add Data and slicer.util.loadNodeFromFile use (also without a GUI).
+  qSlicerCoreApplication* app = qSlicerCoreApplication::application();
+  if (app && app->coreIOManager())
+  {
+    vtkSlicerMotionCorrectionLogic* logic = vtkSlicerMotionCorrectionLogic::SafeDownCast(this->logic());
+    app->coreIOManager()->registerIO(new qSlicerMotionCorrectionReader(logic, this));
+  }
 }
 
 qSlicerAbstractModuleRepresentation* qSlicerMotionCorrectionModule::createWidgetRepresentation()

@@ -15,6 +15,7 @@
 #include <vtkMRMLScalarVolumeNode.h>
 #include <vtkMRMLScene.h>
 #include <vtkMRMLScriptedModuleNode.h>
+#include <vtkMRMLSelectionNode.h>
 #include <vtkMRMLSequenceBrowserNode.h>
 #include <vtkMRMLSequenceNode.h>
 #include <vtkMRMLTableNode.h>
@@ -30,24 +31,37 @@
 #include <vtkNew.h>
 #include <vtkObjectFactory.h>
 #include <vtkPointData.h>
+#include <vtkSmartPointer.h>
 #include <vtkTable.h>
 
 // Qt
 #include <QDir>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QObject>
 #include <QPointer>
 #include <QTemporaryDir>
 
+#include <zlib.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <set>
+#include <stdexcept>
 
 namespace
 {
 const char* kModuleName = "MotionCorrection";
 const char* kColumns[8] = { "frame", "trans_x", "trans_y", "trans_z", "rot_x", "rot_y", "rot_z",
                             "framewise_displacement" };
+// Node references of the parameter node that a run may change (restored on cancel).
+const char* kRoles[] = { "InputNode", "OutputSequence", "TransformSequence", "MotionTable", "MotionChart",
+                         "DisplacementChart" };
 const double kDegreesPerRadian = 180.0 / M_PI;
 
 void toVtkMatrix(const mc::Matrix4& m, vtkMatrix4x4* out)
@@ -65,18 +79,90 @@ mc::Matrix4 fromVtkMatrix(vtkMatrix4x4* in)
       m(r, c) = in->GetElement(r, c);
   return m;
 }
+
+// Index values are strings; 10 significant digits keep t * TR exact for any realistic run length
+// (vtkVariant's default 6 would round 1007.28 s after 1399 frames of 0.72 s).
+std::string indexValue(double value)
+{
+  char text[64];
+  std::snprintf(text, sizeof text, "%.10g", value);
+  return text;
+}
+
+std::string nodeLabel(vtkMRMLNode* node)
+{
+  if (node->GetName() && *node->GetName())
+  {
+    return std::string("\"") + node->GetName() + "\"";
+  }
+  return std::string("node ") + (node->GetID() ? node->GetID() : "(not in a scene)");
+}
+
+// Label maps, vectors and tensors derive from vtkMRMLScalarVolumeNode but are not intensity runs.
+bool isPlainScalarVolume(vtkMRMLNode* node)
+{
+  return node && node->IsA("vtkMRMLScalarVolumeNode") && !node->IsA("vtkMRMLLabelMapVolumeNode") &&
+         !node->IsA("vtkMRMLTensorVolumeNode");
+}
+
+bool sameGrid(vtkMRMLScalarVolumeNode* a, vtkMRMLScalarVolumeNode* b)
+{
+  int da[3], db[3];
+  a->GetImageData()->GetDimensions(da);
+  b->GetImageData()->GetDimensions(db);
+  if (da[0] != db[0] || da[1] != db[1] || da[2] != db[2])
+  {
+    return false;
+  }
+  vtkNew<vtkMatrix4x4> ma, mb;
+  a->GetIJKToRASMatrix(ma);
+  b->GetIJKToRASMatrix(mb);
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 4; ++c)
+      if (std::fabs(ma->GetElement(r, c) - mb->GetElement(r, c)) > 1e-4 * (1 + std::fabs(ma->GetElement(r, c))))
+        return false;
+  return true;
+}
+
+template <typename T>
+T readScalar(const unsigned char* p, bool swap)
+{
+  unsigned char b[sizeof(T)];
+  std::memcpy(b, p, sizeof(T));
+  if (swap)
+  {
+    std::reverse(b, b + sizeof(T));
+  }
+  T v;
+  std::memcpy(&v, b, sizeof(T));
+  return v;
+}
 } // namespace
 
 class vtkSlicerMotionCorrectionLogic::vtkInternal
 {
 public:
-  // Lives on the main thread: queued signals from the engine are delivered here.
-  std::unique_ptr<QObject> Receiver{ new QObject };
+  // Lives on the main thread: queued signals from the engine are delivered here. One per followed
+  // task: deleting it drops the frames still queued, so none lands after the run ended.
+  std::unique_ptr<QObject> Receiver;
   QPointer<mc::MotionCorrectionTask> Task;
   std::vector<int> RowOfFrame; // -1: not in the table yet
   std::vector<mc::RigidParameters> Parameters;
   std::string LastError;
   double RepetitionTime = 0; // of the run WriteRun wrote last
+  // Used where no application logic gives the Sequences module's (the kit, tests, batch scripts).
+  vtkSmartPointer<vtkSlicerSequencesLogic> OwnSequencesLogic;
+
+  // What the scene looked like at BeginResults, to put it back on cancel or failure.
+  struct Snapshot
+  {
+    bool Pending = false;
+    std::set<std::string> NodeIDs;
+    std::string ParameterNodeID;
+    std::map<std::string, std::string> References; // role -> node ID ("" for none)
+    std::string TableNodeID;
+    vtkSmartPointer<vtkTable> Table;
+  } Before;
 };
 
 vtkStandardNewMacro(vtkSlicerMotionCorrectionLogic);
@@ -100,6 +186,7 @@ void vtkSlicerMotionCorrectionLogic::PrintSelf(ostream& os, vtkIndent indent)
 {
   this->Superclass::PrintSelf(os, indent);
   os << indent << "Running: " << (this->Internal->Task ? "yes" : "no") << "\n";
+  os << indent << "PendingResults: " << (this->Internal->Before.Pending ? "yes" : "no") << "\n";
   os << indent << "LastError: " << this->Internal->LastError << "\n";
 }
 
@@ -108,6 +195,14 @@ void vtkSlicerMotionCorrectionLogic::SetMRMLSceneInternal(vtkMRMLScene* newScene
   vtkNew<vtkIntArray> events;
   events->InsertNextValue(vtkMRMLScene::EndBatchProcessEvent);
   this->SetAndObserveMRMLSceneEventsInternal(newScene, events.GetPointer());
+  // A snapshot and a private Sequences logic belong to the previous scene.
+  this->Internal->Before = vtkInternal::Snapshot();
+  this->Internal->OwnSequencesLogic = nullptr;
+}
+
+const char* vtkSlicerMotionCorrectionLogic::GetModuleNameForParameterNode()
+{
+  return kModuleName;
 }
 
 vtkMRMLScriptedModuleNode* vtkSlicerMotionCorrectionLogic::GetParameterNode()
@@ -117,15 +212,21 @@ vtkMRMLScriptedModuleNode* vtkSlicerMotionCorrectionLogic::GetParameterNode()
   {
     return nullptr;
   }
-  // One per scene, found by its singleton tag (it is saved with the scene).
+  // One per scene, found by its singleton tag (it is saved with the scene). Slicer identifies a
+  // module's parameter node by the "ModuleName" attribute (ScriptedLoadableModule, node selectors);
+  // the SetModuleName member is no longer read, and a closed scene may drop the attribute.
   vtkMRMLScriptedModuleNode* existing =
     vtkMRMLScriptedModuleNode::SafeDownCast(scene->GetSingletonNode(kModuleName, "vtkMRMLScriptedModuleNode"));
   if (existing)
   {
+    if (!existing->GetAttribute("ModuleName") || std::string(existing->GetAttribute("ModuleName")) != kModuleName)
+    {
+      existing->SetAttribute("ModuleName", kModuleName);
+    }
     return existing;
   }
   vtkNew<vtkMRMLScriptedModuleNode> node;
-  node->SetModuleName(kModuleName);
+  node->SetAttribute("ModuleName", kModuleName);
   node->SetName(scene->GenerateUniqueName("MotionCorrectionParameters").c_str());
   node->SetSingletonTag(kModuleName);
   // SPM12's defaults, through the same name map as the CLI and the panel.
@@ -141,6 +242,117 @@ vtkMRMLScriptedModuleNode* vtkSlicerMotionCorrectionLogic::GetParameterNode()
   return vtkMRMLScriptedModuleNode::SafeDownCast(scene->AddNode(node));
 }
 
+std::string vtkSlicerMotionCorrectionLogic::GetParameterOrDefault(const std::string& name)
+{
+  // Reads without creating the parameter node: Run() must not change the scene before the input
+  // and the parameters are known to be good.
+  vtkMRMLScene* scene = this->GetMRMLScene();
+  vtkMRMLScriptedModuleNode* node = scene ? vtkMRMLScriptedModuleNode::SafeDownCast(
+                                              scene->GetSingletonNode(kModuleName, "vtkMRMLScriptedModuleNode"))
+                                          : nullptr;
+  if (node)
+  {
+    const std::string value = node->GetParameter(name);
+    if (!value.empty())
+    {
+      return value;
+    }
+  }
+  if (name == "backend")
+  {
+    return "threads";
+  }
+  if (name == "ranks")
+  {
+    return "2";
+  }
+  for (const auto& nameValue : mc::jobParameters(mc::JobSpec{}))
+  {
+    if (nameValue.first == name)
+    {
+      return nameValue.second;
+    }
+  }
+  return std::string();
+}
+
+bool vtkSlicerMotionCorrectionLogic::IsVolumeSequence(vtkMRMLNode* node)
+{
+  vtkMRMLSequenceNode* sequence = vtkMRMLSequenceNode::SafeDownCast(node);
+  if (!sequence || sequence->GetNumberOfDataNodes() == 0)
+  {
+    return false;
+  }
+  const std::string dataClass = sequence->GetDataNodeClassName();
+  if (dataClass == "vtkMRMLScalarVolumeNode")
+  {
+    return true;
+  }
+  // A subclass registered elsewhere: decide on the item itself.
+  return !dataClass.empty() && isPlainScalarVolume(sequence->GetNthDataNode(0));
+}
+
+int vtkSlicerMotionCorrectionLogic::GetNumberOfFramesInFile(const char* path)
+{
+  if (!path || !*path)
+  {
+    return -1;
+  }
+  // gzopen reads plain files as they are, so .nii and .nii.gz go the same way.
+  gzFile file = gzopen(path, "rb");
+  if (!file)
+  {
+    return -1;
+  }
+  unsigned char h[540];
+  const int got = gzread(file, h, sizeof h);
+  gzclose(file);
+  if (got < 348)
+  {
+    return -1;
+  }
+  std::int64_t dim[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+  const std::int32_t size = readScalar<std::int32_t>(h, false);
+  const std::int32_t swappedSize = readScalar<std::int32_t>(h, true);
+  if ((size == 348 || swappedSize == 348) && std::memcmp(h + 344, "n+1", 4) * std::memcmp(h + 344, "ni1", 4) == 0)
+  {
+    const bool swap = size != 348;
+    for (int i = 0; i < 8; ++i)
+    {
+      dim[i] = readScalar<std::int16_t>(h + 40 + 2 * i, swap);
+    }
+  }
+  else if ((size == 540 || swappedSize == 540) && got >= 540 &&
+           (std::memcmp(h + 4, "n+2", 4) == 0 || std::memcmp(h + 4, "ni2", 4) == 0))
+  {
+    const bool swap = size != 540;
+    for (int i = 0; i < 8; ++i)
+    {
+      dim[i] = readScalar<std::int64_t>(h + 16 + 8 * i, swap);
+    }
+  }
+  else
+  {
+    return -1;
+  }
+  if (dim[0] < 1 || dim[0] > 7)
+  {
+    return -1;
+  }
+  for (int i = 5; i <= dim[0]; ++i)
+  {
+    if (dim[i] > 1)
+    {
+      return -1; // vectors, tensors: not a time series of scalars
+    }
+  }
+  if (dim[0] < 4 || dim[4] < 1)
+  {
+    return 1;
+  }
+  return dim[4] > 0x7fffffff ? -1 : static_cast<int>(dim[4]);
+}
+
 vtkMRMLNode* vtkSlicerMotionCorrectionLogic::GetOrCreateReferencedNode(const char* role, const char* className,
                                                                        const char* name)
 {
@@ -150,7 +362,7 @@ vtkMRMLNode* vtkSlicerMotionCorrectionLogic::GetOrCreateReferencedNode(const cha
     return nullptr;
   }
   vtkMRMLNode* node = parameters->GetNodeReference(role);
-  if (!node)
+  if (!node || !node->IsA(className))
   {
     node = this->GetMRMLScene()->AddNewNodeByClass(className, name);
     parameters->SetNodeReferenceID(role, node->GetID());
@@ -174,8 +386,20 @@ vtkMRMLTableNode* vtkSlicerMotionCorrectionLogic::GetMotionTableNode()
 {
   vtkMRMLTableNode* table =
     vtkMRMLTableNode::SafeDownCast(this->GetOrCreateReferencedNode("MotionTable", "vtkMRMLTableNode", "Head motion"));
-  if (table && table->GetNumberOfColumns() == 0)
+  if (!table)
   {
+    return nullptr;
+  }
+  // A table chosen by the user may hold other columns: it becomes a motion table (the snapshot of
+  // BeginResults gives the old contents back if the run does not complete).
+  bool ours = table->GetNumberOfColumns() == 8;
+  for (int c = 0; ours && c < 8; ++c)
+  {
+    ours = table->GetColumnName(c) == kColumns[c];
+  }
+  if (!ours)
+  {
+    table->RemoveAllColumns();
     vtkNew<vtkIntArray> frame;
     frame->SetName(kColumns[0]);
     table->AddColumn(frame);
@@ -248,6 +472,7 @@ vtkMRMLSequenceNode* vtkSlicerMotionCorrectionLogic::FillVolumeSequence(const mc
   {
     sequence = vtkMRMLSequenceNode::SafeDownCast(this->GetMRMLScene()->AddNewNodeByClass("vtkMRMLSequenceNode", name));
   }
+  const int wasModifying = sequence->StartModify();
   sequence->RemoveAllDataNodes();
   sequence->SetIndexName("time");
   sequence->SetIndexUnit(run.repetitionTime > 0 ? "s" : "frame");
@@ -262,42 +487,83 @@ vtkMRMLSequenceNode* vtkSlicerMotionCorrectionLogic::FillVolumeSequence(const mc
     image->AllocateScalars(VTK_FLOAT, 1);
     std::memcpy(image->GetScalarPointer(), run.frame(t), run.frameSize() * sizeof(float));
     vtkNew<vtkMRMLScalarVolumeNode> volume;
+    volume->SetName((std::string(sequence->GetName() ? sequence->GetName() : "frame") + " " + std::to_string(t)).c_str());
     volume->SetIJKToRASMatrix(ijkToRas);
     volume->SetAndObserveImageData(image);
-    const double index = run.repetitionTime > 0 ? t * run.repetitionTime : t;
-    sequence->SetDataNodeAtValue(volume, vtkVariant(index).ToString());
+    sequence->SetDataNodeAtValue(volume, indexValue(run.repetitionTime > 0 ? t * run.repetitionTime : t));
   }
+  sequence->EndModify(wasModifying);
   return sequence;
 }
 
-vtkMRMLSequenceBrowserNode* vtkSlicerMotionCorrectionLogic::ShowInBrowser(vtkMRMLSequenceNode* sequence)
+vtkMRMLSequenceBrowserNode* vtkSlicerMotionCorrectionLogic::GetSequenceBrowserNode(vtkMRMLSequenceNode* sequence)
 {
-  vtkMRMLSequenceBrowserNode* browser = vtkMRMLSequenceBrowserNode::SafeDownCast(this->GetMRMLScene()->AddNewNodeByClass(
-    "vtkMRMLSequenceBrowserNode", (std::string(sequence->GetName()) + " browser").c_str()));
-  browser->AddSynchronizedSequenceNodeID(sequence->GetID());
-  vtkSlicerSequencesLogic* sequences = vtkSlicerSequencesLogic::SafeDownCast(this->GetModuleLogic("Sequences"));
-  if (sequences)
+  vtkMRMLScene* scene = this->GetMRMLScene();
+  if (!scene || !sequence || !sequence->GetID())
   {
-    sequences->UpdateProxyNodesFromSequences(browser);
+    return nullptr;
   }
+  std::vector<vtkMRMLNode*> browsers;
+  scene->GetNodesByClass("vtkMRMLSequenceBrowserNode", browsers);
+  for (vtkMRMLNode* node : browsers)
+  {
+    vtkMRMLSequenceBrowserNode* browser = vtkMRMLSequenceBrowserNode::SafeDownCast(node);
+    if (browser && browser->IsSynchronizedSequenceNodeID(sequence->GetID(), true))
+    {
+      return browser;
+    }
+  }
+  return nullptr;
+}
+
+vtkMRMLSequenceBrowserNode* vtkSlicerMotionCorrectionLogic::ShowInBrowser(vtkMRMLSequenceNode* sequence,
+                                                                          vtkMRMLSequenceNode* synchronized)
+{
+  // A second run refills the same sequences: reuse their browser rather than adding one per run.
+  vtkMRMLSequenceBrowserNode* browser = this->GetSequenceBrowserNode(sequence);
+  if (!browser)
+  {
+    browser = vtkMRMLSequenceBrowserNode::SafeDownCast(this->GetMRMLScene()->AddNewNodeByClass(
+      "vtkMRMLSequenceBrowserNode", (std::string(sequence->GetName()) + " browser").c_str()));
+    browser->SetAndObserveMasterSequenceNodeID(sequence->GetID());
+  }
+  if (synchronized && !browser->IsSynchronizedSequenceNodeID(synchronized->GetID(), true))
+  {
+    browser->AddSynchronizedSequenceNodeID(synchronized->GetID());
+  }
+  vtkSlicerSequencesLogic* sequences = vtkSlicerSequencesLogic::SafeDownCast(this->GetModuleLogic("Sequences"));
+  if (!sequences)
+  {
+    // No application (kit, tests): a Sequences logic of our own makes the proxy nodes all the same.
+    if (!this->Internal->OwnSequencesLogic)
+    {
+      this->Internal->OwnSequencesLogic = vtkSmartPointer<vtkSlicerSequencesLogic>::New();
+      this->Internal->OwnSequencesLogic->SetMRMLScene(this->GetMRMLScene());
+    }
+    sequences = this->Internal->OwnSequencesLogic;
+  }
+  sequences->UpdateProxyNodesFromSequences(browser);
   return browser;
 }
 
 vtkMRMLSequenceNode* vtkSlicerMotionCorrectionLogic::LoadRunAsSequence(const char* path)
 {
   this->Internal->LastError.clear();
-  if (!this->GetMRMLScene() || !path)
+  if (!this->GetMRMLScene())
   {
-    this->Internal->LastError = "LoadRunAsSequence: no scene or no path";
+    this->Internal->LastError = "LoadRunAsSequence: the logic has no scene";
     return nullptr;
   }
+  if (!path || !*path)
+  {
+    this->Internal->LastError = "LoadRunAsSequence: no file name given";
+    return nullptr;
+  }
+  mc::VolumeSeries run;
   try
   {
-    const mc::VolumeSeries run = mc::readVolumeSeries(path);
-    const std::string name = QDir(QString::fromUtf8(path)).dirName().section('.', 0, 0).toStdString();
-    vtkMRMLSequenceNode* sequence = this->FillVolumeSequence(run, nullptr, name.c_str());
-    this->ShowInBrowser(sequence);
-    return sequence;
+    // Read completely before touching the scene: a bad file adds nothing.
+    run = mc::readVolumeSeries(path);
   }
   catch (const std::exception& e)
   {
@@ -305,10 +571,104 @@ vtkMRMLSequenceNode* vtkSlicerMotionCorrectionLogic::LoadRunAsSequence(const cha
     vtkErrorMacro(<< e.what());
     return nullptr;
   }
+  if (run.frameCount < 2)
+  {
+    this->Internal->LastError = std::string(path) + ": has 1 frame, a run needs at least 2";
+    return nullptr;
+  }
+  // "sub-01_bold.nii.gz" -> "sub-01_bold"
+  const std::string name = QFileInfo(QString::fromUtf8(path)).fileName().section('.', 0, 0).toStdString();
+  vtkMRMLSequenceNode* sequence =
+    this->FillVolumeSequence(run, nullptr, this->GetMRMLScene()->GenerateUniqueName(name).c_str());
+  vtkMRMLSequenceBrowserNode* browser = this->ShowInBrowser(sequence);
+  // Show it as Slicer's own sequence reader does: the proxy volume becomes the active one.
+  vtkMRMLApplicationLogic* appLogic = this->GetMRMLApplicationLogic();
+  vtkMRMLNode* proxy = browser ? browser->GetProxyNode(sequence) : nullptr;
+  if (appLogic && appLogic->GetSelectionNode() && proxy)
+  {
+    appLogic->GetSelectionNode()->SetActiveVolumeID(proxy->GetID());
+    appLogic->PropagateVolumeSelection();
+  }
+  return sequence;
+}
+
+bool vtkSlicerMotionCorrectionLogic::ValidateInput(vtkMRMLNode* input)
+{
+  this->Internal->LastError.clear();
+  if (!input)
+  {
+    this->Internal->LastError = "no input node given: expected a volume sequence or a multivolume";
+    return false;
+  }
+  const std::string label = "input " + nodeLabel(input);
+  if (vtkMRMLSequenceNode* sequence = vtkMRMLSequenceNode::SafeDownCast(input))
+  {
+    const int frames = sequence->GetNumberOfDataNodes();
+    if (frames == 0)
+    {
+      this->Internal->LastError = label + ": the sequence is empty, expected a volume sequence of at least 2 frames";
+      return false;
+    }
+    if (!IsVolumeSequence(sequence))
+    {
+      this->Internal->LastError = label + ": is a sequence of " + sequence->GetDataNodeClassName() +
+                                  ", expected a sequence of scalar volumes";
+      return false;
+    }
+    if (frames < 2)
+    {
+      this->Internal->LastError = label + ": has 1 frame, a run needs at least 2";
+      return false;
+    }
+    vtkMRMLScalarVolumeNode* first = vtkMRMLScalarVolumeNode::SafeDownCast(sequence->GetNthDataNode(0));
+    for (int t = 0; t < frames; ++t)
+    {
+      vtkMRMLScalarVolumeNode* volume = vtkMRMLScalarVolumeNode::SafeDownCast(sequence->GetNthDataNode(t));
+      if (!isPlainScalarVolume(volume) || !volume->GetImageData())
+      {
+        this->Internal->LastError = label + ": item " + std::to_string(t) + " is not a scalar volume with voxels";
+        return false;
+      }
+      if (!sameGrid(first, volume))
+      {
+        this->Internal->LastError = label + ": item " + std::to_string(t) + " is not on the grid of the first one";
+        return false;
+      }
+    }
+    return true;
+  }
+  if (isPlainScalarVolume(input))
+  {
+    vtkImageData* image = vtkMRMLScalarVolumeNode::SafeDownCast(input)->GetImageData();
+    if (!image)
+    {
+      this->Internal->LastError = label + ": the volume has no voxels";
+      return false;
+    }
+    if (image->GetNumberOfScalarComponents() < 2)
+    {
+      this->Internal->LastError =
+        label + ": is a single 3D volume, expected a volume sequence or a multivolume of at least 2 frames";
+      return false;
+    }
+    return true;
+  }
+  this->Internal->LastError =
+    label + ": is a " + input->GetClassName() + ", expected a volume sequence or a multivolume";
+  return false;
 }
 
 bool vtkSlicerMotionCorrectionLogic::WriteRun(vtkMRMLNode* input, const char* path)
 {
+  if (!this->ValidateInput(input))
+  {
+    return false;
+  }
+  if (!path || !*path)
+  {
+    this->Internal->LastError = "WriteRun: no file name given";
+    return false;
+  }
   mc::VolumeSeries run;
   auto readFrame = [&](vtkImageData* image, int component, int t) {
     vtkDataArray* scalars = image->GetPointData()->GetScalars();
@@ -336,49 +696,39 @@ bool vtkSlicerMotionCorrectionLogic::WriteRun(vtkMRMLNode* input, const char* pa
       for (int t = 0; t < frames; ++t)
       {
         vtkMRMLScalarVolumeNode* volume = vtkMRMLScalarVolumeNode::SafeDownCast(sequence->GetNthDataNode(t));
-        if (!volume || !volume->GetImageData())
-        {
-          throw std::runtime_error(std::string(sequence->GetName()) + ": item " + std::to_string(t) +
-                                   " is not a scalar volume");
-        }
-        const mc::ImageGeometry g = geometryOf(volume);
         if (t == 0)
         {
-          run.allocate(g, frames);
-        }
-        else if (!g.sameGridAs(run.geometry))
-        {
-          throw std::runtime_error(std::string(sequence->GetName()) + ": volume " + std::to_string(t) +
-                                   " is not on the grid of the first one");
+          run.allocate(geometryOf(volume), frames);
         }
         readFrame(volume->GetImageData(), 0, t);
       }
-      if (frames >= 2 && std::string(sequence->GetIndexUnit()) == "s")
+      // Frame times in seconds give the TR; the index may be any numbers (frame numbers, text).
+      if (std::string(sequence->GetIndexUnit()) == "s")
       {
-        run.repetitionTime = std::stod(sequence->GetNthIndexValue(1)) - std::stod(sequence->GetNthIndexValue(0));
+        try
+        {
+          run.repetitionTime = std::stod(sequence->GetNthIndexValue(1)) - std::stod(sequence->GetNthIndexValue(0));
+        }
+        catch (const std::exception&)
+        {
+          run.repetitionTime = 0;
+        }
+        if (!(run.repetitionTime > 0))
+        {
+          run.repetitionTime = 0;
+        }
       }
     }
-    else if (vtkMRMLScalarVolumeNode* multiVolume = vtkMRMLScalarVolumeNode::SafeDownCast(input))
+    else
     {
       // A multivolume keeps its frames as the scalar components of one image.
+      vtkMRMLScalarVolumeNode* multiVolume = vtkMRMLScalarVolumeNode::SafeDownCast(input);
       vtkImageData* image = multiVolume->GetImageData();
-      if (!image || image->GetNumberOfScalarComponents() < 2)
-      {
-        throw std::runtime_error(std::string(multiVolume->GetName()) + ": not a multivolume (one frame only)");
-      }
       run.allocate(geometryOf(multiVolume), image->GetNumberOfScalarComponents());
       for (int t = 0; t < run.frameCount; ++t)
       {
         readFrame(image, t, t);
       }
-    }
-    else
-    {
-      throw std::runtime_error("input must be a volume sequence or a multivolume");
-    }
-    if (run.frameCount < 2)
-    {
-      throw std::runtime_error(std::string(input->GetName()) + ": a run needs at least 2 frames");
     }
     mc::writeVolumeSeries(path, run);
     this->Internal->RepetitionTime = run.repetitionTime;
@@ -397,23 +747,124 @@ double vtkSlicerMotionCorrectionLogic::GetWrittenRunRepetitionTime()
   return this->Internal->RepetitionTime;
 }
 
+void vtkSlicerMotionCorrectionLogic::BeginTransaction()
+{
+  vtkInternal::Snapshot& before = this->Internal->Before;
+  if (before.Pending)
+  {
+    return;
+  }
+  before = vtkInternal::Snapshot();
+  before.Pending = true;
+  vtkMRMLScene* scene = this->GetMRMLScene();
+  for (int i = 0; i < scene->GetNumberOfNodes(); ++i)
+  {
+    vtkMRMLNode* node = scene->GetNthNode(i);
+    if (node && node->GetID())
+    {
+      before.NodeIDs.insert(node->GetID());
+    }
+  }
+  vtkMRMLScriptedModuleNode* parameters =
+    vtkMRMLScriptedModuleNode::SafeDownCast(scene->GetSingletonNode(kModuleName, "vtkMRMLScriptedModuleNode"));
+  if (parameters)
+  {
+    before.ParameterNodeID = parameters->GetID();
+    for (const char* role : kRoles)
+    {
+      const char* id = parameters->GetNodeReferenceID(role);
+      before.References[role] = id ? id : "";
+    }
+    vtkMRMLTableNode* table = vtkMRMLTableNode::SafeDownCast(parameters->GetNodeReference("MotionTable"));
+    if (table && table->GetTable())
+    {
+      before.TableNodeID = table->GetID();
+      before.Table = vtkSmartPointer<vtkTable>::New();
+      before.Table->DeepCopy(table->GetTable());
+    }
+  }
+}
+
+bool vtkSlicerMotionCorrectionLogic::HasPendingResults()
+{
+  return this->Internal->Before.Pending;
+}
+
+void vtkSlicerMotionCorrectionLogic::DiscardResults()
+{
+  this->StopFollowingTask();
+  vtkInternal::Snapshot before = this->Internal->Before;
+  this->Internal->Before = vtkInternal::Snapshot();
+  vtkMRMLScene* scene = this->GetMRMLScene();
+  if (!before.Pending || !scene)
+  {
+    return;
+  }
+  // The parameter node's references first, so that removing the new nodes below does not leave
+  // references to removed nodes.
+  if (vtkMRMLScriptedModuleNode* parameters =
+        vtkMRMLScriptedModuleNode::SafeDownCast(scene->GetNodeByID(before.ParameterNodeID.c_str())))
+  {
+    const int wasModifying = parameters->StartModify();
+    for (const auto& roleID : before.References)
+    {
+      parameters->SetNodeReferenceID(roleID.first.c_str(), roleID.second.empty() ? nullptr : roleID.second.c_str());
+    }
+    parameters->EndModify(wasModifying);
+  }
+  if (vtkMRMLTableNode* table = vtkMRMLTableNode::SafeDownCast(scene->GetNodeByID(before.TableNodeID.c_str())))
+  {
+    table->GetTable()->DeepCopy(before.Table);
+    table->GetTable()->Modified(); // the table node and the plots follow
+  }
+  // Nodes added since, newest first (series before their charts, proxies before their browsers).
+  std::vector<vtkMRMLNode*> added;
+  for (int i = 0; i < scene->GetNumberOfNodes(); ++i)
+  {
+    vtkMRMLNode* node = scene->GetNthNode(i);
+    if (node && node->GetID() && !before.NodeIDs.count(node->GetID()))
+    {
+      added.push_back(node);
+    }
+  }
+  std::vector<vtkSmartPointer<vtkMRMLNode>> keep(added.begin(), added.end());
+  for (auto it = keep.rbegin(); it != keep.rend(); ++it)
+  {
+    if (scene->IsNodePresent(*it))
+    {
+      scene->RemoveNode(*it);
+    }
+  }
+  this->Internal->RowOfFrame.clear();
+  this->Internal->Parameters.clear();
+}
+
 void vtkSlicerMotionCorrectionLogic::BeginResults(int frames)
 {
+  if (!this->GetMRMLScene())
+  {
+    return;
+  }
+  this->BeginTransaction();
   vtkMRMLTableNode* table = this->GetMotionTableNode();
   if (!table)
   {
     return;
   }
   table->GetTable()->SetNumberOfRows(0);
-  table->Modified();
+  table->GetTable()->Modified();
   this->Internal->RowOfFrame.assign(static_cast<size_t>(std::max(frames, 0)), -1);
   this->Internal->Parameters.assign(static_cast<size_t>(std::max(frames, 0)), mc::RigidParameters{});
+  this->GetDisplacementChartNode();
   vtkSlicerPlotsLogic* plots = vtkSlicerPlotsLogic::SafeDownCast(this->GetModuleLogic("Plots"));
   if (plots)
   {
     plots->ShowChartInLayout(this->GetMotionChartNode());
   }
-  this->GetDisplacementChartNode();
+  else
+  {
+    this->GetMotionChartNode();
+  }
 }
 
 void vtkSlicerMotionCorrectionLogic::SetFrameParameters(int frame, const double parameters[6])
@@ -461,8 +912,7 @@ void vtkSlicerMotionCorrectionLogic::SetFrameParameters(int frame, const double 
   {
     this->UpdateDisplacementColumn(row + 1);
   }
-  table->Modified();
-  tableNode->Modified(); // redraws the plots
+  table->Modified(); // the table node re-emits it: the plot series and charts redraw
 }
 
 void vtkSlicerMotionCorrectionLogic::UpdateDisplacementColumn(int row)
@@ -484,17 +934,62 @@ void vtkSlicerMotionCorrectionLogic::UpdateDisplacementColumn(int row)
 
 void vtkSlicerMotionCorrectionLogic::FollowTask(mc::MotionCorrectionTask* task)
 {
+  this->StopFollowingTask();
+  if (!task)
+  {
+    return;
+  }
   this->Internal->Task = task;
-  QObject* receiver = this->Internal->Receiver.get();
-  QObject::connect(task, &mc::MotionCorrectionTask::frameEstimated, receiver,
+  this->Internal->Receiver.reset(new QObject);
+  QObject::connect(task, &mc::MotionCorrectionTask::frameEstimated, this->Internal->Receiver.get(),
                    [this](const mc::FrameResult& r) { this->SetFrameParameters(r.frame, r.parameters); },
                    Qt::QueuedConnection);
+}
+
+void vtkSlicerMotionCorrectionLogic::StopFollowingTask()
+{
+  // Deleting the receiver also drops the frame results still queued for it.
+  this->Internal->Receiver.reset();
+  this->Internal->Task = nullptr;
 }
 
 bool vtkSlicerMotionCorrectionLogic::ImportResults(const std::vector<std::vector<double>>& parameters,
                                                    const std::vector<double>& displacement,
                                                    const char* realignedPath, double repetitionTime)
 {
+  this->StopFollowingTask(); // the final parameters replace the live ones
+  if (!this->GetMRMLScene())
+  {
+    this->Internal->LastError = "ImportResults: the logic has no scene";
+    return false;
+  }
+  // Everything that can fail first, so that a failure leaves the scene as before the run.
+  mc::VolumeSeries realigned;
+  if (realignedPath && *realignedPath)
+  {
+    try
+    {
+      realigned = mc::readVolumeSeries(realignedPath);
+    }
+    catch (const std::exception& e)
+    {
+      this->Internal->LastError = e.what();
+      this->DiscardResults();
+      return false;
+    }
+    if (realigned.frameCount != static_cast<int>(parameters.size()))
+    {
+      this->Internal->LastError = std::string(realignedPath) + ": has " + std::to_string(realigned.frameCount) +
+                                  " frames, the motion parameters " + std::to_string(parameters.size());
+      this->DiscardResults();
+      return false;
+    }
+    if (repetitionTime > 0)
+    {
+      realigned.repetitionTime = repetitionTime; // index values as the input's
+    }
+  }
+
   vtkMRMLTableNode* tableNode = this->GetMotionTableNode();
   this->BeginResults(static_cast<int>(parameters.size()));
   for (size_t j = 0; j < parameters.size(); ++j)
@@ -511,10 +1006,11 @@ bool vtkSlicerMotionCorrectionLogic::ImportResults(const std::vector<std::vector
   {
     tableNode->GetTable()->SetValue(static_cast<vtkIdType>(j), 7, vtkVariant(displacement[j]));
   }
-  tableNode->Modified();
+  tableNode->GetTable()->Modified();
 
   // Each frame's motion as a linear transform (to parent = frame to reference, world RAS mm).
   vtkMRMLSequenceNode* transforms = this->GetTransformSequenceNode();
+  const int wasModifying = transforms->StartModify();
   transforms->RemoveAllDataNodes();
   transforms->SetIndexName("time");
   transforms->SetIndexUnit(repetitionTime > 0 ? "s" : "frame");
@@ -524,63 +1020,118 @@ bool vtkSlicerMotionCorrectionLogic::ImportResults(const std::vector<std::vector
     vtkNew<vtkMatrix4x4> matrix;
     toVtkMatrix(mc::spmMatrix(this->Internal->Parameters[j]), matrix);
     vtkNew<vtkMRMLLinearTransformNode> transform;
+    transform->SetName(("motion " + std::to_string(j)).c_str());
     transform->SetMatrixTransformToParent(matrix);
-    transforms->SetDataNodeAtValue(transform, vtkVariant(repetitionTime > 0 ? j * repetitionTime : j).ToString());
+    transforms->SetDataNodeAtValue(transform, indexValue(repetitionTime > 0 ? j * repetitionTime : double(j)));
   }
+  transforms->EndModify(wasModifying);
 
-  if (realignedPath && *realignedPath)
+  // One browser plays the realigned run and its transforms together.
+  if (realigned.frameCount > 0)
   {
-    try
-    {
-      const mc::VolumeSeries realigned = mc::readVolumeSeries(realignedPath);
-      vtkMRMLSequenceNode* output = this->FillVolumeSequence(realigned, this->GetOutputSequenceNode(), "Realigned run");
-      this->ShowInBrowser(output);
-    }
-    catch (const std::exception& e)
-    {
-      this->Internal->LastError = e.what();
-      return false;
-    }
+    vtkMRMLSequenceNode* output = this->FillVolumeSequence(realigned, this->GetOutputSequenceNode(), "Realigned run");
+    this->ShowInBrowser(output, transforms);
   }
+  else
+  {
+    this->ShowInBrowser(transforms);
+  }
+  this->Internal->Before = vtkInternal::Snapshot(); // committed
   return true;
 }
 
 bool vtkSlicerMotionCorrectionLogic::Run(vtkMRMLNode* input)
 {
   this->Internal->LastError.clear();
-  if (this->IsRunning())
+  if (this->IsRunning() || this->HasPendingResults())
   {
     this->Internal->LastError = "a motion correction is already running";
     return false;
   }
-  vtkMRMLScriptedModuleNode* parameters = this->GetParameterNode();
-  if (!input || !parameters)
+  if (!this->GetMRMLScene())
   {
-    this->Internal->LastError = "Run: no input node or no scene";
+    this->Internal->LastError = "Run: the logic has no scene";
     return false;
   }
-  parameters->SetNodeReferenceID("InputNode", input->GetID());
+  if (!this->ValidateInput(input))
+  {
+    return false;
+  }
 
-  // The engine reads and writes files: the run goes through a scratch folder removed afterwards.
-  QTemporaryDir scratch;
+  // Parameters, checked before the scene is touched.
+  mc::EngineRequest request;
+  QTemporaryDir scratch; // the engine reads and writes files: a scratch folder removed afterwards
   const QString in = QDir(scratch.path()).filePath("run.nii.gz");
   const QString realigned = QDir(scratch.path()).filePath("rrun.nii.gz");
   const QString rp = QDir(scratch.path()).filePath("rp_run.txt");
-  if (!scratch.isValid() || !this->WriteRun(input, in.toUtf8().constData()))
-  {
-    return false;
-  }
-  mc::EngineRequest request;
   try
   {
     for (const std::string& name : mc::jobParameterNames())
     {
-      const std::string value = parameters->GetParameter(name);
+      // Paths are this run's scratch files, not settings.
+      if (name == "input" || name == "output" || name == "mean" || name == "params" || name == "transforms" ||
+          name == "confounds")
+      {
+        continue;
+      }
+      const std::string value = this->GetParameterOrDefault(name);
       if (!value.empty())
       {
         mc::setJobParameter(request.spec, name, value);
       }
     }
+    const std::string backend = this->GetParameterOrDefault("backend");
+    if (backend == "mpi")
+    {
+      request.backend = mc::Backend::Mpi;
+    }
+    else if (backend == "threads")
+    {
+      request.backend = mc::Backend::Threads;
+    }
+    else
+    {
+      throw std::invalid_argument("parameter backend: \"" + backend + "\" is not one of threads, mpi");
+    }
+    const std::string ranks = this->GetParameterOrDefault("ranks");
+    std::size_t used = 0;
+    int rankCount = 0;
+    try
+    {
+      rankCount = std::stoi(ranks, &used);
+    }
+    catch (const std::exception&)
+    {
+      used = 0;
+    }
+    if (used == 0 || used != ranks.size() || rankCount < 1)
+    {
+      throw std::invalid_argument("parameter ranks: \"" + ranks + "\" is not a whole number of at least 1");
+    }
+    request.mpi.ranks = rankCount;
+  }
+  catch (const std::exception& e)
+  {
+    this->Internal->LastError = e.what();
+    return false;
+  }
+  const QString unavailable = mc::MotionCorrectionTask::backendUnavailableReason(request.backend);
+  if (!unavailable.isEmpty())
+  {
+    this->Internal->LastError = unavailable.toStdString();
+    return false;
+  }
+  if (!scratch.isValid())
+  {
+    this->Internal->LastError = "cannot create a scratch folder: " + scratch.errorString().toStdString();
+    return false;
+  }
+  if (!this->WriteRun(input, in.toUtf8().constData()))
+  {
+    return false;
+  }
+  try
+  {
     mc::setJobParameter(request.spec, "input", in.toStdString());
     mc::setJobParameter(request.spec, "params", rp.toStdString());
     if (!request.spec.estimateOnly)
@@ -594,34 +1145,37 @@ bool vtkSlicerMotionCorrectionLogic::Run(vtkMRMLNode* input)
     this->Internal->LastError = e.what();
     return false;
   }
-  request.backend = parameters->GetParameter("backend") == "mpi" ? mc::Backend::Mpi : mc::Backend::Threads;
   request.poolThreads = request.spec.threads;
-  const std::string ranks = parameters->GetParameter("ranks");
-  request.mpi.ranks = ranks.empty() ? 2 : std::stoi(ranks);
   request.mpi.threadsPerRank = request.spec.threads;
 
+  // From here on the scene changes; a cancel or failure puts it back.
+  this->BeginTransaction();
+  this->GetParameterNode()->SetNodeReferenceID("InputNode", input->GetID());
   mc::MotionCorrectionTask task(request);
   QEventLoop loop;
   bool succeeded = false;
-  QObject::connect(&task, &mc::MotionCorrectionTask::finished, &loop, [&] {
+  std::string failure;
+  QObject context;
+  QObject::connect(&task, &mc::MotionCorrectionTask::finished, &context, [&] {
     succeeded = true;
     loop.quit();
   });
-  QObject::connect(&task, &mc::MotionCorrectionTask::failed, &loop, [&](const QString& reason) {
-    this->Internal->LastError = reason.toStdString();
+  QObject::connect(&task, &mc::MotionCorrectionTask::failed, &context, [&](const QString& reason) {
+    failure = reason.toStdString();
     loop.quit();
   });
-  QObject::connect(&task, &mc::MotionCorrectionTask::cancelled, &loop, [&] {
-    this->Internal->LastError = "cancelled";
+  QObject::connect(&task, &mc::MotionCorrectionTask::cancelled, &context, [&] {
+    failure = "cancelled";
     loop.quit();
   });
   this->BeginResults(0);
   this->FollowTask(&task);
   task.start();
   loop.exec(); // the queued frame results are delivered here, on the main thread
-  this->Internal->Task = nullptr;
   if (!succeeded)
   {
+    this->DiscardResults();
+    this->Internal->LastError = failure;
     return false;
   }
   std::vector<std::vector<double>> rows;

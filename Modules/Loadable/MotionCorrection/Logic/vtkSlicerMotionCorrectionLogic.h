@@ -12,6 +12,11 @@
 // through a QObject living on the main thread (queued connections), so MRML is only touched there.
 // The rows of the table are appended as frames arrive, and the table node is Modified() each time,
 // which redraws the plot chart.
+//
+// Atomicity: a run changes the scene only through BeginResults (snapshot taken), the live rows, and
+// ImportResults (commit). DiscardResults (cancel, failure) puts the scene back as the snapshot found
+// it: nodes added since are removed, the table's rows and the parameter node's references restored.
+// Bad input is rejected before anything is added to the scene.
 #include "vtkSlicerModuleLogic.h"
 
 #include "vtkSlicerMotionCorrectionModuleLogicExport.h"
@@ -39,25 +44,47 @@ public:
   vtkTypeMacro(vtkSlicerMotionCorrectionLogic, vtkSlicerModuleLogic);
   void PrintSelf(ostream& os, vtkIndent indent) override;
 
+  /// Name under which the parameter node is tagged (singleton tag and "ModuleName" attribute).
+  static const char* GetModuleNameForParameterNode();
+
   /// The scene's parameter node (created on first use). Parameters are the job parameter names of
   /// JobParameters.h (quality, sep, fwhm, interp, reference, reslice-interp, mask, estimate-only,
   /// threads, weight) plus "backend" (threads|mpi) and "ranks"; node references "InputNode",
   /// "OutputSequence", "TransformSequence", "MotionTable", "MotionChart", "DisplacementChart".
   vtkMRMLScriptedModuleNode* GetParameterNode();
 
+  /// True for a sequence node whose data nodes are scalar volumes (not label maps, vectors or
+  /// tensors): what Run() and WriteRun() take. False for nullptr, other nodes and empty sequences.
+  static bool IsVolumeSequence(vtkMRMLNode* node);
+
+  /// Frames in a NIfTI-1/2 file (.nii or .nii.gz), from its header only (dim[0], dim[4]): 1 for a
+  /// 3D image, N for a 4D one; -1 when the file is missing or not NIfTI. Cheap enough for a file
+  /// reader's canLoadFileConfidence.
+  static int GetNumberOfFramesInFile(const char* path);
+
   /// Reads a 4D .nii/.nii.gz/.nrrd run into a new volume sequence shown through a new sequence
-  /// browser (Slicer's own readers load only the first frame of a 4D NIfTI). nullptr on error.
+  /// browser (Slicer's own readers load only the first frame of a 4D NIfTI). Index values are the
+  /// frame times in seconds (unit "s") when the file gives a TR, else frame numbers. nullptr on
+  /// error (GetLastError names the file); nothing is added to the scene then.
   vtkMRMLSequenceNode* LoadRunAsSequence(const char* path);
+  /// The browser that shows a sequence (as master or synchronized), or nullptr.
+  vtkMRMLSequenceBrowserNode* GetSequenceBrowserNode(vtkMRMLSequenceNode* sequence);
 
   /// Writes a volume sequence, or a multivolume (one scalar component per frame), as a 4D NIfTI run.
   bool WriteRun(vtkMRMLNode* input, const char* path);
   /// Seconds between frames of the run WriteRun wrote last (0 when the input does not say).
   double GetWrittenRunRepetitionTime();
 
+  /// Checks that a node can be motion-corrected (a volume sequence or multivolume of >= 2 frames
+  /// on one grid); on failure GetLastError() says why, naming the node. Touches nothing.
+  bool ValidateInput(vtkMRMLNode* input);
+
   /// Runs motion correction on a volume sequence or multivolume with the parameter node's settings
-  /// and waits for it (Qt events keep being processed, so the plot updates). True on success.
+  /// and waits for it (Qt events keep being processed, so the plot updates). True on success. On
+  /// bad input or parameters nothing is added to the scene; on cancel or failure the scene is put
+  /// back as it was before the call.
   bool Run(vtkMRMLNode* input);
-  /// Stops a running Run() or followed task; no output node is changed.
+  /// Stops a running Run() or followed task; the scene is left as it was before the run.
   void Cancel();
   bool IsRunning();
   /// One line, empty after a success.
@@ -70,9 +97,13 @@ public:
   vtkMRMLPlotChartNode* GetMotionChartNode();
   vtkMRMLPlotChartNode* GetDisplacementChartNode();
 
-  // The steps Run() is made of; the module widget drives them around the shared panel's own task.
+  // The steps Run() is made of; the module widget drives them around the shared panel's own task:
+  //   BeginResults(0); FollowTask(task);   when the run starts
+  //   ImportResults(...)                   when it finished
+  //   DiscardResults()                     when it was cancelled or failed
 
-  /// Empties the motion table for a run of `frames` frames and shows the charts in the layout.
+  /// Snapshots the scene (unless a run is already pending), empties the motion table for a run of
+  /// `frames` frames and shows the charts in the layout.
   void BeginResults(int frames);
   /// Follows a task started elsewhere (the panel): its frames fill the table on the main thread.
   void FollowTask(mc::MotionCorrectionTask* task);
@@ -80,9 +111,16 @@ public:
   /// frame seen in an earlier pass. Main thread only.
   void SetFrameParameters(int frame, const double parameters[6]);
   /// After the run: the engine's final parameters (one row per frame) into the table, the transform
-  /// sequence, and the realigned run (if written) into the output sequence.
+  /// sequence, and the realigned run (if written) into the output sequence, both in one browser.
+  /// Commits the run (no DiscardResults afterwards); on failure the run is discarded.
   bool ImportResults(const std::vector<std::vector<double>>& parameters, const std::vector<double>& displacement,
                      const char* realignedPath, double repetitionTime);
+  /// Cancelled or failed run: stops following the task and restores the scene to the snapshot of
+  /// BeginResults (nodes added since removed, table rows and parameter node references restored).
+  /// Does nothing when no run is pending.
+  void DiscardResults();
+  /// True between BeginResults and ImportResults/DiscardResults.
+  bool HasPendingResults();
 
 protected:
   vtkSlicerMotionCorrectionLogic();
@@ -92,9 +130,12 @@ protected:
 
   vtkMRMLSequenceNode* FillVolumeSequence(const mc::VolumeSeries& run, vtkMRMLSequenceNode* sequence,
                                           const char* name);
-  vtkMRMLSequenceBrowserNode* ShowInBrowser(vtkMRMLSequenceNode* sequence);
+  vtkMRMLSequenceBrowserNode* ShowInBrowser(vtkMRMLSequenceNode* sequence, vtkMRMLSequenceNode* synchronized = nullptr);
   vtkMRMLNode* GetOrCreateReferencedNode(const char* role, const char* className, const char* name);
   void UpdateDisplacementColumn(int row);
+  void StopFollowingTask();
+  void BeginTransaction();
+  std::string GetParameterOrDefault(const std::string& name);
 
 private:
   vtkSlicerMotionCorrectionLogic(const vtkSlicerMotionCorrectionLogic&) = delete;
