@@ -519,6 +519,18 @@ vtkMRMLSequenceBrowserNode* vtkSlicerMotionCorrectionLogic::GetSequenceBrowserNo
 vtkMRMLSequenceBrowserNode* vtkSlicerMotionCorrectionLogic::ShowInBrowser(vtkMRMLSequenceNode* sequence,
                                                                           vtkMRMLSequenceNode* synchronized)
 {
+  vtkSlicerSequencesLogic* sequences = vtkSlicerSequencesLogic::SafeDownCast(this->GetModuleLogic("Sequences"));
+  if (!sequences)
+  {
+    // No application (kit, tests, a bare scene): a Sequences logic of our own registers the browser
+    // node class and makes the proxy nodes all the same.
+    if (!this->Internal->OwnSequencesLogic)
+    {
+      this->Internal->OwnSequencesLogic = vtkSmartPointer<vtkSlicerSequencesLogic>::New();
+      this->Internal->OwnSequencesLogic->SetMRMLScene(this->GetMRMLScene());
+    }
+    sequences = this->Internal->OwnSequencesLogic;
+  }
   // A second run refills the same sequences: reuse their browser rather than adding one per run.
   vtkMRMLSequenceBrowserNode* browser = this->GetSequenceBrowserNode(sequence);
   if (!browser)
@@ -530,17 +542,6 @@ vtkMRMLSequenceBrowserNode* vtkSlicerMotionCorrectionLogic::ShowInBrowser(vtkMRM
   if (synchronized && !browser->IsSynchronizedSequenceNodeID(synchronized->GetID(), true))
   {
     browser->AddSynchronizedSequenceNodeID(synchronized->GetID());
-  }
-  vtkSlicerSequencesLogic* sequences = vtkSlicerSequencesLogic::SafeDownCast(this->GetModuleLogic("Sequences"));
-  if (!sequences)
-  {
-    // No application (kit, tests): a Sequences logic of our own makes the proxy nodes all the same.
-    if (!this->Internal->OwnSequencesLogic)
-    {
-      this->Internal->OwnSequencesLogic = vtkSmartPointer<vtkSlicerSequencesLogic>::New();
-      this->Internal->OwnSequencesLogic->SetMRMLScene(this->GetMRMLScene());
-    }
-    sequences = this->Internal->OwnSequencesLogic;
   }
   sequences->UpdateProxyNodesFromSequences(browser);
   return browser;
