@@ -63,8 +63,8 @@ void qSlicerMotionCorrectionModuleWidget::setup()
           &qSlicerMotionCorrectionModuleWidget::updateParameterNodeFromPanel);
   connect(d->Panel, &mc::MotionCorrectionPanel::taskStarted, this, &qSlicerMotionCorrectionModuleWidget::onTaskStarted);
   connect(d->Panel, &mc::MotionCorrectionPanel::runFinished, this, &qSlicerMotionCorrectionModuleWidget::onRunFinished);
-  connect(d->Panel, &mc::MotionCorrectionPanel::runFailed, this, &qSlicerMotionCorrectionModuleWidget::onRunEnded);
-  connect(d->Panel, &mc::MotionCorrectionPanel::runCancelled, this, &qSlicerMotionCorrectionModuleWidget::onRunEnded);
+  connect(d->Panel, &mc::MotionCorrectionPanel::runFailed, this, &qSlicerMotionCorrectionModuleWidget::onRunAborted);
+  connect(d->Panel, &mc::MotionCorrectionPanel::runCancelled, this, &qSlicerMotionCorrectionModuleWidget::onRunAborted);
 }
 
 void qSlicerMotionCorrectionModuleWidget::enter()
@@ -265,6 +265,15 @@ void qSlicerMotionCorrectionModuleWidget::onRunFinished(const QStringList& writt
   {
     d->Panel->showError(QString::fromStdString(d->logic()->GetLastError()));
   }
+  this->onRunEnded();
+}
+
+void qSlicerMotionCorrectionModuleWidget::onRunAborted()
+{
+  Q_D(qSlicerMotionCorrectionModuleWidget);
+  // Cancelled or failed: the scene goes back to what it was before Apply (live rows and nodes the
+  // run added are removed).
+  d->logic()->DiscardResults();
   this->onRunEnded();
 }
 

@@ -45,6 +45,7 @@ public slots:
 protected slots:
   void onTaskStarted(mc::MotionCorrectionTask* task);
   void onRunFinished(const QStringList& writtenPaths);
+  void onRunAborted();
   void onRunEnded();
 
 protected:
