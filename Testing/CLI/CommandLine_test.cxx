@@ -1,4 +1,4 @@
-// The argument layer against the embedded MotionCorrection.xml: every XML parameter maps to a job
+// The argument layer against the embedded MotionCorrectionCLI.xml: every XML parameter maps to a job
 // parameter or a known CLI-only one (and every job parameter is reachable), values round-trip
 // through parse -> JobSpec -> mc::jobParameters, XML defaults equal the engine's, and bad flags fail
 // with a message naming the flag.
@@ -202,7 +202,7 @@ TEST(CommandLine, BadFlagsNameTheFlag) {
 }
 
 TEST(CommandLine, HelpListsEveryFlagWithItsDefault) {
-  const std::string help = formatHelp(md(), "MotionCorrection");
+  const std::string help = formatHelp(md(), "MotionCorrectionCLI");
   for (const auto* p : md().parameters()) {
     EXPECT_NE(help.find("--" + p->longflag), std::string::npos) << p->name;
     if (!p->defaultValue.empty()) EXPECT_NE(help.find("Default: " + p->defaultValue), std::string::npos) << p->name;

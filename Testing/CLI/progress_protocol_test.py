@@ -19,12 +19,12 @@ with workdir() as d:
 
     lines = p.stdout.splitlines()
     tags = [l for l in lines if l.startswith("<filter-")]
-    check(tags and tags[0].startswith("<filter-start><filter-name>MotionCorrection</filter-name><filter-comment>"),
+    check(tags and tags[0].startswith("<filter-start><filter-name>MotionCorrectionCLI</filter-name><filter-comment>"),
           "first tag is not <filter-start> with name and comment: " + (tags[0] if tags else "none"))
     check(sum(l.startswith("<filter-start>") for l in lines) == 1, "exactly one <filter-start>")
     ends = [l for l in lines if l.startswith("<filter-end>")]
     check(len(ends) == 1, f"{len(ends)} <filter-end> tags")
-    m = re.fullmatch(r"<filter-end><filter-name>MotionCorrection</filter-name><filter-time>([0-9.]+)</filter-time></filter-end>",
+    m = re.fullmatch(r"<filter-end><filter-name>MotionCorrectionCLI</filter-name><filter-time>([0-9.]+)</filter-time></filter-end>",
                      ends[0])
     check(m is not None, "malformed <filter-end>: " + ends[0])
     check(tags[-1] == ends[0], "<filter-end> is not the last tag")

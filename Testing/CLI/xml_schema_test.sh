@@ -1,5 +1,5 @@
 #!/bin/bash
-# `MotionCorrection --xml` prints MotionCorrection.xml exactly, starts with the bytes Slicer's parser
+# `MotionCorrectionCLI --xml` prints MotionCorrectionCLI.xml exactly, starts with the bytes Slicer's parser
 # needs ("<?xml "), and validates against the relaxed Slicer Execution Model schema.
 set -u
 MC=$1 XMLLINT=$2 XSD=$3 SOURCE=$4

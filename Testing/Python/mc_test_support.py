@@ -26,10 +26,10 @@ def generate_run(folder, name="run", frames=FRAMES, size=SIZE, seed=1, extra=())
 
 
 def run_cli(*args):
-    """Runs the MotionCorrection CLI; returns the CompletedProcess (fails the test on a non-zero exit)."""
+    """Runs the MotionCorrectionCLI CLI module; returns the CompletedProcess (fails the test on a non-zero exit)."""
     p = subprocess.run([CLI, "--quiet", *args], capture_output=True, text=True)
     if p.returncode != 0:
-        raise AssertionError(f"MotionCorrection {' '.join(args)} exited {p.returncode}: {p.stderr}")
+        raise AssertionError(f"MotionCorrectionCLI {' '.join(args)} exited {p.returncode}: {p.stderr}")
     return p
 
 

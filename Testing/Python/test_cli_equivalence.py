@@ -1,4 +1,4 @@
-"""realign_file gives what the MotionCorrection CLI gives on the same file, with the same parameters."""
+"""realign_file gives what the MotionCorrectionCLI CLI module gives on the same file, with the same parameters."""
 import os
 import unittest
 

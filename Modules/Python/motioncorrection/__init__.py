@@ -1,7 +1,7 @@
 """Rigid head-motion correction of 4D fMRI runs (SPM12-style realign: estimate and reslice).
 
 The Python face of the SlicerMotionCorrection engine. The same engine, parameter names and defaults
-as the ``MotionCorrection`` command line tool: a keyword here is the CLI's long flag with '-' written
+as the ``MotionCorrectionCLI`` command line tool: a keyword here is the CLI's long flag with '-' written
 as '_' (``--reslice-interp 4`` is ``reslice_interp=4``).
 
     import nibabel as nib, motioncorrection as mc
@@ -193,7 +193,7 @@ def realign(data, affine, *, progress=None, repetition_time=0.0, **params):
 
 
 def realign_file(in_path, out_path=None, *, progress=None, **params):
-    """Motion-corrects a 4D image file (.nii, .nii.gz, .nrrd), like the MotionCorrection CLI.
+    """Motion-corrects a 4D image file (.nii, .nii.gz, .nrrd), like the MotionCorrectionCLI command line tool.
 
     in_path   the 4D run.
     out_path  where to write the realigned run (same as output=...); None writes no image (the

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "JobParameters.h"
-#include "MotionCorrectionXml.h"  // generated at configure time from MotionCorrection.xml
+#include "MotionCorrectionXml.h"  // generated at configure time from MotionCorrectionCLI.xml
 
 namespace mc::cli {
 namespace {

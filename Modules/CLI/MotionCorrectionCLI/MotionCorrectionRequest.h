@@ -1,5 +1,5 @@
 #pragma once
-// What one invocation of the MotionCorrection CLI asks for: the engine's JobSpec (filled through
+// What one invocation of the MotionCorrectionCLI module asks for: the engine's JobSpec (filled through
 // mc::setJobParameter, the one name<->JobSpec map) plus the CLI's own execution choices.
 #include <string>
 #include <vector>
@@ -20,7 +20,7 @@ struct MotionCorrectionRequest {
   std::string progress = "auto";  // auto | slicer | text | none, as given
 };
 
-// The module description embedded in the executable (MotionCorrection.xml, byte for byte).
+// The module description embedded in the executable (MotionCorrectionCLI.xml, byte for byte).
 const std::string& motionCorrectionXml();
 const ModuleDescription& motionCorrectionDescription();
 
