@@ -1,5 +1,6 @@
 #include "BSplineCoefficients.h"
 
+#include "CpuDispatch.h"
 #include "LineBundles.h"
 
 #include <algorithm>
@@ -42,7 +43,7 @@ int splinePoles(int degree, double z[3]) {
 int horizon(double z) { return int(std::ceil(std::log(1e-15) / std::log(std::fabs(z)))); }
 
 // Lines are processed as bundles of `w` side by side: sample k of line l is c[k * w + l].
-void causalInitMirror(double* c, int n, int w, double z, double* out) {
+MC_ALWAYS_INLINE void causalInitMirror(double* c, int n, int w, double z, double* out) {
   const int h = horizon(z);
   if (h < n) {
     for (int l = 0; l < w; ++l) out[l] = c[l];
@@ -62,7 +63,7 @@ void causalInitMirror(double* c, int n, int w, double z, double* out) {
   for (int l = 0; l < w; ++l) out[l] *= scale;
 }
 
-void causalInitWrap(const double* c, int n, int w, double z, double* out) {
+MC_ALWAYS_INLINE void causalInitWrap(const double* c, int n, int w, double z, double* out) {
   const int terms = std::min(n, horizon(z));
   for (int l = 0; l < w; ++l) out[l] = 0;
   double zk = 1.0;
@@ -72,7 +73,7 @@ void causalInitWrap(const double* c, int n, int w, double z, double* out) {
   for (int l = 0; l < w; ++l) out[l] *= scale;
 }
 
-void anticausalInitWrap(const double* c, int n, int w, double z, double* out) {
+MC_ALWAYS_INLINE void anticausalInitWrap(const double* c, int n, int w, double z, double* out) {
   const int terms = std::min(n, horizon(z));
   for (int l = 0; l < w; ++l) out[l] = 0;
   double zk = 1.0;
@@ -82,26 +83,23 @@ void anticausalInitWrap(const double* c, int n, int w, double z, double* out) {
   for (int l = 0; l < w; ++l) out[l] *= scale;
 }
 
-}  // namespace
-
-void bsplinePrefilterBundle(double* c, int n, int w, int degree, bool wrap) {
-  double z[3];
-  const int np = splinePoles(degree, z);
-  if (np == 0 || n == 1) return;
+// The recursive filter over a bundle of lines: the prefilter of every frame (estimation and
+// reslicing), compiled baseline and AVX2+FMA (CpuDispatch.h); the loops over the bundle's width
+// are what vectorizes.
+MC_ALWAYS_INLINE void prefilterBundleBody(double* c, int n, int w, const double* z, int np, bool wrap, double* init) {
   double gain = 1.0;
   for (int p = 0; p < np; ++p) gain *= (1.0 - z[p]) * (1.0 - 1.0 / z[p]);
   for (std::size_t i = 0; i < std::size_t(n) * w; ++i) c[i] *= gain;
-  std::vector<double> init(w);
   for (int p = 0; p < np; ++p) {
     const double zp = z[p];
-    if (wrap) causalInitWrap(c, n, w, zp, init.data());
-    else causalInitMirror(c, n, w, zp, init.data());
+    if (wrap) causalInitWrap(c, n, w, zp, init);
+    else causalInitMirror(c, n, w, zp, init);
     for (int l = 0; l < w; ++l) c[l] = init[l];
     for (int k = 1; k < n; ++k)
       for (int l = 0; l < w; ++l) c[k * w + l] += zp * c[(k - 1) * w + l];
     double* last = c + std::size_t(n - 1) * w;
     if (wrap) {
-      anticausalInitWrap(c, n, w, zp, init.data());
+      anticausalInitWrap(c, n, w, zp, init);
       for (int l = 0; l < w; ++l) last[l] = init[l];
     } else {
       const double a = zp / (zp * zp - 1.0);
@@ -110,6 +108,25 @@ void bsplinePrefilterBundle(double* c, int n, int w, int degree, bool wrap) {
     for (int k = n - 2; k >= 0; --k)
       for (int l = 0; l < w; ++l) c[k * w + l] = zp * (c[(k + 1) * w + l] - c[k * w + l]);
   }
+}
+
+void prefilterBundleBaseline(double* c, int n, int w, const double* z, int np, bool wrap, double* init) {
+  prefilterBundleBody(c, n, w, z, np, wrap, init);
+}
+
+MC_TARGET_AVX2 void prefilterBundleAvx2(double* c, int n, int w, const double* z, int np, bool wrap, double* init) {
+  prefilterBundleBody(c, n, w, z, np, wrap, init);
+}
+
+}  // namespace
+
+void bsplinePrefilterBundle(double* c, int n, int w, int degree, bool wrap) {
+  double z[3];
+  const int np = splinePoles(degree, z);
+  if (np == 0 || n == 1) return;
+  std::vector<double> init(w);
+  if (useAvx2Path()) prefilterBundleAvx2(c, n, w, z, np, wrap, init.data());
+  else prefilterBundleBaseline(c, n, w, z, np, wrap, init.data());
 }
 
 void bsplinePrefilterLine(double* c, int n, int degree, bool wrap) { bsplinePrefilterBundle(c, n, 1, degree, wrap); }

@@ -7,14 +7,17 @@
 #include <vector>
 
 #include "BSplineKernel.h"
+#include "CpuDispatch.h"
 
 namespace mc {
 
 // Floats readable past the last coefficient (see evalValue's fast path).
 constexpr std::size_t kCoefficientPadding = 8;
 
+// Always inlined: the dispatched kernels (CpuDispatch.h) get their own copy, compiled for their
+// instruction set.
 template <int D>
-inline double evalValue(const float* c, const std::array<int, 3>& size, const std::array<bool, 3>& wrap,
+MC_ALWAYS_INLINE double evalValue(const float* c, const std::array<int, 3>& size, const std::array<bool, 3>& wrap,
                         double x, double y, double z) {
   double wx[D + 1], wy[D + 1], wz[D + 1];
   const int fx = splineWeights<D>(x, wx), fy = splineWeights<D>(y, wy), fz = splineWeights<D>(z, wz);
@@ -75,13 +78,13 @@ public:
   double value(double x, double y, double z) const;
   // The same for a degree known at compile time: hot loops dispatch on the degree once, outside.
   template <int D>
-  double valueOfDegree(double x, double y, double z) const {
+  MC_ALWAYS_INLINE double valueOfDegree(double x, double y, double z) const {
     return evalValue<D>(c_.data(), size_, wrap_, x, y, z);
   }
   double valueAndGradient(double x, double y, double z, double gradient[3]) const;
 
   // True when (x, y, z) lies within the grid (per non-wrapped axis), with a small tolerance.
-  bool inside(double x, double y, double z) const {
+  MC_ALWAYS_INLINE bool inside(double x, double y, double z) const {
     constexpr double tol = 1e-4;
     return (wrap_[0] || (x >= -tol && x <= size_[0] - 1 + tol)) &&
            (wrap_[1] || (y >= -tol && y <= size_[1] - 1 + tol)) &&

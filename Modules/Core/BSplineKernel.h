@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <type_traits>
 
+#include "CpuDispatch.h"
+
 namespace mc {
 
 constexpr int kMaxSplineDegree = 7;
@@ -43,7 +45,7 @@ inline void splineTaps(double x, int degree, SplineTaps& t, bool withDerivative)
 // The same weights without derivatives, for a degree known at compile time (unrolled by the compiler;
 // this is the innermost work of estimation and reslicing).
 template <int D>
-inline int splineWeights(double x, double* w) {
+MC_ALWAYS_INLINE int splineWeights(double x, double* w) {
   const double s = x + 0.5 * (D + 1);
   const double fl = std::floor(s);
   const double u = s - fl;
@@ -78,7 +80,7 @@ decltype(auto) withSplineDegree(int degree, F&& f) {
 }
 
 // Maps a tap index into [0, n) with whole-sample mirror (SPM's default) or periodic wrap.
-inline int boundaryIndex(int i, int n, bool wrap) {
+MC_ALWAYS_INLINE int boundaryIndex(int i, int n, bool wrap) {
   if (n == 1) return 0;
   if (wrap) {
     i %= n;

@@ -6,6 +6,7 @@
 
 #include <Eigen/Dense>
 
+#include "CpuDispatch.h"
 #include "GaussianSmoothing.h"
 #include "Reslicer.h"
 #include "RigidTransform.h"
@@ -22,36 +23,63 @@ enum : int { kFA = 0, kFF = 6, kFB = 7, kRR = 8, kIn = 9, kOutAA = 10, kOutAB = 
 
 }  // namespace
 
+namespace {
+
+// One block of sample points: the hot loop of estimation (every point, every iteration, every
+// frame). Compiled twice, baseline and AVX2+FMA (CpuDispatch.h); the spline evaluation is inlined
+// into each.
+template <int D>
+MC_ALWAYS_INLINE void accumulateBlockBody(const BSplineCoefficients& c, const ReferenceModel& ref, const Matrix4& v,
+                                          int k0, int k1, double* s) {
+  for (int k = k0; k < k1; ++k) {
+    const double* x = ref.point(k);
+    const double y0 = v.m[0] * x[0] + v.m[1] * x[1] + v.m[2] * x[2] + v.m[3];
+    const double y1 = v.m[4] * x[0] + v.m[5] * x[1] + v.m[6] * x[2] + v.m[7];
+    const double y2 = v.m[8] * x[0] + v.m[9] * x[1] + v.m[10] * x[2] + v.m[11];
+    const double* a0 = ref.jacobian(k);
+    const double bk = ref.value(k);
+    if (!c.inside(y0, y1, y2)) {
+      int t = kOutAA;
+      for (int i = 0; i < 6; ++i)
+        for (int j = i; j < 6; ++j) s[t++] += a0[i] * a0[j];
+      for (int i = 0; i < 6; ++i) s[kOutAB + i] += a0[i] * bk;
+      continue;
+    }
+    const double f = c.template valueOfDegree<D>(y0, y1, y2) * ref.weight(k);
+    for (int i = 0; i < 6; ++i) s[kFA + i] += f * a0[i];
+    s[kFF] += f * f;
+    s[kFB] += f * bk;
+    s[kRR] += (bk - f) * (bk - f);
+    s[kIn] += 1;
+  }
+}
+
+template <int D>
+void accumulateBlockBaseline(const BSplineCoefficients& c, const ReferenceModel& ref, const Matrix4& v, int k0,
+                             int k1, double* s) {
+  accumulateBlockBody<D>(c, ref, v, k0, k1, s);
+}
+
+template <int D>
+MC_TARGET_AVX2 void accumulateBlockAvx2(const BSplineCoefficients& c, const ReferenceModel& ref, const Matrix4& v,
+                                        int k0, int k1, double* s) {
+  accumulateBlockBody<D>(c, ref, v, k0, k1, s);
+}
+
+}  // namespace
+
 template <int D>
 void FrameEstimator::accumulateBlocks(const ReferenceModel& ref, const Matrix4& v) {
   // Fixed-size blocks summed in order by the caller: the same numbers whatever the thread count.
   const int n = ref.sampleCount();
   const int blocks = (n + kBlock - 1) / kBlock;
+  const bool avx2 = useAvx2Path();
 #pragma omp parallel for schedule(static) if (blocks > 8)
   for (int blk = 0; blk < blocks; ++blk) {
     double s[kSums] = {0};
-    const int k1 = std::min(n, (blk + 1) * kBlock);
-    for (int k = blk * kBlock; k < k1; ++k) {
-      const double* x = ref.point(k);
-      const double y0 = v.m[0] * x[0] + v.m[1] * x[1] + v.m[2] * x[2] + v.m[3];
-      const double y1 = v.m[4] * x[0] + v.m[5] * x[1] + v.m[6] * x[2] + v.m[7];
-      const double y2 = v.m[8] * x[0] + v.m[9] * x[1] + v.m[10] * x[2] + v.m[11];
-      const double* a0 = ref.jacobian(k);
-      const double bk = ref.value(k);
-      if (!coefficients_.inside(y0, y1, y2)) {
-        int t = kOutAA;
-        for (int i = 0; i < 6; ++i)
-          for (int j = i; j < 6; ++j) s[t++] += a0[i] * a0[j];
-        for (int i = 0; i < 6; ++i) s[kOutAB + i] += a0[i] * bk;
-        continue;
-      }
-      const double f = coefficients_.template valueOfDegree<D>(y0, y1, y2) * ref.weight(k);
-      for (int i = 0; i < 6; ++i) s[kFA + i] += f * a0[i];
-      s[kFF] += f * f;
-      s[kFB] += f * bk;
-      s[kRR] += (bk - f) * (bk - f);
-      s[kIn] += 1;
-    }
+    const int k0 = blk * kBlock, k1 = std::min(n, (blk + 1) * kBlock);
+    if (avx2) accumulateBlockAvx2<D>(coefficients_, ref, v, k0, k1, s);
+    else accumulateBlockBaseline<D>(coefficients_, ref, v, k0, k1, s);
     std::copy(s, s + kSums, residualBlocks_.begin() + std::size_t(blk) * kSums);
   }
 }

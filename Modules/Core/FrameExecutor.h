@@ -15,10 +15,11 @@ public:
   virtual void run(int count, const std::function<bool(int index, int worker)>& task) = 0;
 };
 
-// Frames spread over OpenMP threads; each frame's inner loops then run on one thread.
+// Frames spread over OpenMP threads (std::thread when built without OpenMP); each frame's inner
+// loops then run on one thread.
 class OpenMPFrameExecutor : public FrameExecutor {
 public:
-  explicit OpenMPFrameExecutor(int threads = 0);  // 0: OpenMP's default (all cores)
+  explicit OpenMPFrameExecutor(int threads = 0);  // 0: all cores (OpenMP's default)
   int workerCount() const override { return threads_; }
   void run(int count, const std::function<bool(int, int)>& task) override;
 

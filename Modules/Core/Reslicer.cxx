@@ -4,6 +4,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "CpuDispatch.h"
+
 namespace mc {
 
 Matrix4 referenceToFrameVoxel(const ImageGeometry& grid, const Matrix4& motion) {
@@ -36,6 +38,72 @@ void forEachVoxel(const ImageGeometry& grid, const Matrix4& v, Visit&& visit) {
     }
 }
 
+// The interpolating loops, one slice z at a time: the hot loop of reslicing and of the aligned
+// mean, compiled baseline and AVX2+FMA (CpuDispatch.h). The slice loop (OpenMP) stays outside, in
+// forEachSlice, since an OpenMP region is compiled baseline whatever encloses it.
+struct ResliceStore {
+  float* out;
+  const std::uint8_t* mask;
+  template <int D>
+  MC_ALWAYS_INLINE void apply(const BSplineCoefficients& c, std::size_t i, double x, double y, double z) const {
+    out[i] = ((mask && !mask[i]) || !c.inside(x, y, z)) ? 0.0f : float(c.template valueOfDegree<D>(x, y, z));
+  }
+};
+
+struct AccumulateStore {
+  double* sum;
+  std::uint32_t* count;
+  template <int D>
+  MC_ALWAYS_INLINE void apply(const BSplineCoefficients& c, std::size_t i, double x, double y, double z) const {
+    if (!c.inside(x, y, z)) return;
+    sum[i] += c.template valueOfDegree<D>(x, y, z);
+    count[i] += 1;
+  }
+};
+
+template <int D, class Store>
+MC_ALWAYS_INLINE void sliceBody(const BSplineCoefficients& c, const std::array<int, 3>& size, const Matrix4& v,
+                                int z, const Store& store) {
+  const int nx = size[0], ny = size[1];
+  for (int y = 0; y < ny; ++y) {
+    const std::size_t row = (std::size_t(z) * ny + y) * nx;
+    for (int x = 0; x < nx; ++x) {
+      const double px = v.m[0] * x + v.m[1] * y + v.m[2] * z + v.m[3];
+      const double py = v.m[4] * x + v.m[5] * y + v.m[6] * z + v.m[7];
+      const double pz = v.m[8] * x + v.m[9] * y + v.m[10] * z + v.m[11];
+      store.template apply<D>(c, row + x, px, py, pz);
+    }
+  }
+}
+
+template <int D, class Store>
+void sliceBaseline(const BSplineCoefficients& c, const std::array<int, 3>& size, const Matrix4& v, int z,
+                   const Store& store) {
+  sliceBody<D>(c, size, v, z, store);
+}
+
+template <int D, class Store>
+MC_TARGET_AVX2 void sliceAvx2(const BSplineCoefficients& c, const std::array<int, 3>& size, const Matrix4& v, int z,
+                              const Store& store) {
+  sliceBody<D>(c, size, v, z, store);
+}
+
+template <class Store>
+void interpolateSlices(const ImageGeometry& grid, const Matrix4& v, const BSplineCoefficients& c, int degree,
+                       const Store& store) {
+  const bool avx2 = useAvx2Path();
+  const bool big = grid.voxelCount() > 20000;
+  const int nz = grid.size[2];
+  withSplineDegree(degree, [&](auto d) {
+    constexpr int D = decltype(d)::value;
+#pragma omp parallel for schedule(static) if (big)
+    for (int z = 0; z < nz; ++z) {
+      if (avx2) sliceAvx2<D>(c, grid.size, v, z, store);
+      else sliceBaseline<D>(c, grid.size, v, z, store);
+    }
+  });
+}
+
 }  // namespace
 
 void Reslicer::restrictCoverage(const Matrix4& motion, std::vector<std::uint8_t>& covered) const {
@@ -53,27 +121,14 @@ void Reslicer::restrictCoverage(const Matrix4& motion, std::vector<std::uint8_t>
 void Reslicer::resliceFrame(const float* frame, const Matrix4& motion, float* out, BSplineCoefficients& c,
                             const std::uint8_t* mask) const {
   c.compute(frame, grid_.size, options_.interpolation, options_.wrap);
-  const Matrix4 v = referenceToFrameVoxel(grid_, motion);
-  withSplineDegree(options_.interpolation, [&](auto degree) {
-    constexpr int D = decltype(degree)::value;
-    forEachVoxel(grid_, v, [&](std::size_t i, double x, double y, double z) {
-      out[i] = ((mask && !mask[i]) || !c.inside(x, y, z)) ? 0.0f : float(c.template valueOfDegree<D>(x, y, z));
-    });
-  });
+  interpolateSlices(grid_, referenceToFrameVoxel(grid_, motion), c, options_.interpolation, ResliceStore{out, mask});
 }
 
 void Reslicer::accumulate(const float* frame, const Matrix4& motion, double* sum, std::uint32_t* count,
                           BSplineCoefficients& c) const {
   c.compute(frame, grid_.size, options_.interpolation, options_.wrap);
-  const Matrix4 v = referenceToFrameVoxel(grid_, motion);
-  withSplineDegree(options_.interpolation, [&](auto degree) {
-    constexpr int D = decltype(degree)::value;
-    forEachVoxel(grid_, v, [&](std::size_t i, double x, double y, double z) {
-      if (!c.inside(x, y, z)) return;
-      sum[i] += c.template valueOfDegree<D>(x, y, z);
-      count[i] += 1;
-    });
-  });
+  interpolateSlices(grid_, referenceToFrameVoxel(grid_, motion), c, options_.interpolation,
+                    AccumulateStore{sum, count});
 }
 
 std::vector<std::uint32_t> coverageCounts(const VolumeSeries& run, const std::vector<Matrix4>& motions,

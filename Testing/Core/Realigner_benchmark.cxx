@@ -4,8 +4,13 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include <omp.h>
+#include <thread>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "CpuDispatch.h"
 #include "FrameEstimator.h"
 #include "Realigner.h"
 #include "ReferenceModel.h"
@@ -19,11 +24,16 @@ static double since(Clock::time_point t) { return std::chrono::duration<double>(
 
 int main(int argc, char** argv) {
   const int frames = argc > 1 ? std::atoi(argv[1]) : 200;
+#ifdef _OPENMP
   const int threads = argc > 2 ? std::atoi(argv[2]) : omp_get_max_threads();
+#else
+  const int threads = argc > 2 ? std::atoi(argv[2]) : int(std::thread::hardware_concurrency());
+#endif
   TrajectoryOptions t;
   t.frames = frames;
   const SyntheticRun s = generatePhantomRun(PhantomOptions{}, realisticTrajectory(t));
-  std::printf("run: 64x64x33x%d, 3x3x3.5 mm; threads: %d\n", frames, threads);
+  std::printf("run: 64x64x33x%d, 3x3x3.5 mm; threads: %d; kernels: %s (MC_CPU_DISPATCH=baseline forces baseline)\n",
+              frames, threads, cpuPathName(activeCpuPath()));
 
   OpenMPFrameExecutor ex(threads);
   double bestEst = 1e9, bestRes = 1e9;
@@ -43,7 +53,9 @@ int main(int argc, char** argv) {
   std::printf("estimate + reslice:                    %.3f s  (SPM12 on this machine: ~64 s)\n", bestEst + bestRes);
 
   // Real-time use: one frame against a prepared reference, on one thread.
+#ifdef _OPENMP
   omp_set_num_threads(1);
+#endif
   ReferenceModel ref(s.run.frame(0), s.run.geometry, EstimationOptions{});
   FrameEstimator fe;
   const int n = std::min(frames, 50);
