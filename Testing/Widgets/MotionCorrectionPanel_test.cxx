@@ -1,4 +1,22 @@
 // The panel with a real event loop, the real engine and real NIfTI files (QT_QPA_PLATFORM=offscreen).
+// Built twice: with Qt Charts (the standalone app's panel, MotionPlots) and without (the extension
+// build; Slicer ships no Qt Charts, so the motion tab is MotionSummary).
+
+// First, alone: the panel's header must not bring Qt Charts in, in either build (the Slicer module
+// widget includes it against Slicer's headers). QCHARTGLOBAL_H guards Qt 5's and Qt 6's qchartglobal.h.
+#include "MotionCorrectionPanel.h"
+#ifdef QCHARTGLOBAL_H
+#error "MotionCorrectionPanel.h includes Qt Charts"
+#endif
+// The Widgets target states its variant (PUBLIC), and without charts no Qt Charts target is linked
+// (its usage requirements would define QT_CHARTS_LIB).
+#ifndef MC_WITH_QT_CHARTS
+#error "MC_WITH_QT_CHARTS is not defined by MotionCorrectionWidgets"
+#endif
+#if !MC_WITH_QT_CHARTS && defined(QT_CHARTS_LIB)
+#error "the no-charts build links Qt Charts"
+#endif
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -11,6 +29,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
@@ -19,13 +38,16 @@
 #include "CollapsibleSection.h"
 #include "GuiTestSupport.h"
 #include "JobParameters.h"
-#include "MotionCorrectionPanel.h"
 #include "MotionMetrics.h"
-#include "MotionPlots.h"
+#include "MotionSummary.h"
+#include "MotionTrace.h"
 #include "OutputNames.h"
 #include "ParameterFiles.h"
 #include "PathChooser.h"
 #include "SliceComparisonView.h"
+#if MC_WITH_QT_CHARTS
+#include "MotionPlots.h"
+#endif
 
 using namespace mc;
 
@@ -53,6 +75,15 @@ QStringList readLines(const QString& path) {
   QFile f(path);
   if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) return {};
   return QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+// Redraws the motion tab now instead of after its 40 ms coalescing of bursts.
+void refreshMotionTab(MotionCorrectionPanel& panel) {
+#if MC_WITH_QT_CHARTS
+  panel.plots()->refresh();
+#else
+  panel.summary()->refresh();
+#endif
 }
 
 }  // namespace
@@ -84,7 +115,14 @@ private slots:
     QVERIFY(!child<QCheckBox>(&panel, "estimateOnly")->isChecked());
     QCOMPARE(child<QSpinBox>(&panel, "threads")->value(), 0);
     QCOMPARE(child<QComboBox>(&panel, "backend")->currentData().toString(), QStringLiteral("threads"));
-    QCOMPARE(panel.plots()->threshold(), 0.5);
+    QCOMPARE(panel.fdThreshold(), 0.5);
+    // One motion tab: the charts with Qt Charts, the summary without.
+#if MC_WITH_QT_CHARTS
+    QVERIFY(panel.plots() != nullptr && panel.summary() == nullptr);
+#else
+    QVERIFY(panel.plots() == nullptr && panel.summary() != nullptr);
+#endif
+    QCOMPARE(child<QTabWidget>(&panel, "resultsTabs")->count(), 2);
     // The panel's values are exactly a default JobSpec's, through the shared parameter map.
     const JobSpec defaults;
     const QMap<QString, QString> values = panel.parameterValues();
@@ -106,7 +144,8 @@ private slots:
     // One sentence of help on every parameter.
     for (const char* name : {"quality", "separation", "fwhm", "estimationInterpolation", "resliceInterpolation",
                              "reference", "referenceFrame", "mask", "weightPath", "estimateOnly", "backend", "ranks",
-                             "threads", "inputPath", "realignedPath", "meanPath", "parametersPath", "confoundsPath"}) {
+                             "threads", "inputPath", "realignedPath", "meanPath", "parametersPath", "confoundsPath",
+                             "fdThreshold"}) {
       const QString tip = child<QWidget>(&panel, name)->toolTip();
       QVERIFY2(tip.size() > 20 && tip.endsWith(QLatin1Char('.')), name);
     }
@@ -152,14 +191,14 @@ private slots:
     QCOMPARE(child<QComboBox>(&panel, "resliceInterpolation")->currentData().toInt(), 1);
     QVERIFY(child<QCheckBox>(&panel, "estimateOnly")->isChecked());
     QCOMPARE(child<QSpinBox>(&panel, "threads")->value(), 2);
-    QCOMPARE(panel.plots()->threshold(), 0.3);
+    QCOMPARE(panel.fdThreshold(), 0.3);
     // The button brings SPM back.
     QTest::mouseClick(child<QPushButton>(&panel, "resetButton"), Qt::LeftButton);
     QCOMPARE(child<QDoubleSpinBox>(&panel, "fwhm")->value(), 5.0);
     QCOMPARE(panel.parameterValues()["reference"], QStringLiteral("mean"));
   }
 
-  void runFillsPlotsWithTheEngineParameters() {
+  void runShowsTheEngineParameters() {
     QTemporaryDir dir;
     const test::GeneratedRun run = test::writePhantomRun(dir.filePath(QStringLiteral("bold.nii.gz")), 8);
     MotionCorrectionPanel panel;
@@ -182,7 +221,7 @@ private slots:
         QVERIFY(r.frame >= 0 && r.frame < 8);
         ++liveFrames;
         // Mid-run: the plots are partly filled, the progress bar moves.
-        if (liveFrames == 5 && !shotTaken) panel.plots()->refresh();  // skip the 40 ms redraw coalescing
+        if (liveFrames == 5 && !shotTaken) refreshMotionTab(panel);
         if (liveFrames == 5 && !shotTaken) shotTaken = test::saveScreenshot(&panel, QStringLiteral("panel_running.png"));
       });
     });
@@ -213,6 +252,20 @@ private slots:
     const std::vector<RigidParameters> rp = parseRpFile(out.parameters.toStdString());
     QCOMPARE(int(rp.size()), 8);
     const std::vector<double> fd = framewiseDisplacement(rp);
+    // What the Slicer glue imports: the same numbers.
+    QCOMPARE(int(panel.finalParameters().size()), 8);
+    QCOMPARE(int(panel.finalDisplacement().size()), 8);
+    for (int j = 0; j < 8; ++j)
+      for (int i = 0; i < 6; ++i) QVERIFY(std::abs(panel.finalParameters()[j][i] - rp[j][i]) < 1e-6);
+    // The motion tab holds the engine's final numbers, in either build.
+    const MotionTrace& trace = panel.motionTrace();
+    QVERIFY(trace.isFinal());
+    QCOMPARE(trace.frameCount(), 8);
+    for (int j = 0; j < 8; ++j) {
+      for (int i = 0; i < 6; ++i) QVERIFY(std::abs(trace.frames()[j][i] - rp[j][i]) < 1e-6);
+      QVERIFY(std::abs(trace.displacement(j) - fd[j]) < 1e-5);
+    }
+#if MC_WITH_QT_CHARTS
     MotionPlots* plots = panel.plots();
     for (int a = 0; a < 3; ++a) {
       const auto t = plots->translationSeries(a)->points();
@@ -225,20 +278,36 @@ private slots:
         QVERIFY(std::abs(r[j].y() - rp[j][a + 3] * kDeg) < 1e-6);
       }
     }
-    // What the Slicer glue imports: the same numbers.
-    QCOMPARE(int(panel.finalParameters().size()), 8);
-    QCOMPARE(int(panel.finalDisplacement().size()), 8);
-    for (int j = 0; j < 8; ++j)
-      for (int i = 0; i < 6; ++i) QVERIFY(std::abs(panel.finalParameters()[j][i] - rp[j][i]) < 1e-6);
     const auto fdPoints = plots->displacementSeries()->points();
     QCOMPARE(int(fdPoints.size()), 8);
     for (int j = 0; j < 8; ++j) QVERIFY(std::abs(fdPoints[j].y() - fd[j]) < 1e-5);
+#else
+    // Without charts: at a 0 mm threshold every moved frame (1..7) is a row of the outlier table,
+    // with the rp file's numbers (rotations in degrees) and the core's FD.
+    panel.setFdThreshold(0.0);
+    QTableWidget* table = child<QTableWidget>(panel.summary(), "outlierTable");
+    QCOMPARE(table->rowCount(), 7);
+    for (int row = 0; row < 7; ++row) {
+      const int j = row + 1;
+      QCOMPARE(table->item(row, 0)->text(), QString::number(j));
+      for (int a = 0; a < 3; ++a) {
+        QVERIFY(std::abs(table->item(row, 1 + a)->data(Qt::UserRole).toDouble() - rp[j][a]) < 1e-6);
+        QVERIFY(std::abs(table->item(row, 4 + a)->data(Qt::UserRole).toDouble() - rp[j][a + 3] * kDeg) < 1e-6);
+      }
+      QVERIFY(std::abs(table->item(row, 7)->data(Qt::UserRole).toDouble() - fd[j]) < 1e-5);
+    }
+    panel.setFdThreshold(0.5);
+#endif
     // The estimates are the phantom's true motion (the engine's accuracy is tested elsewhere; this
     // guards against plotting the wrong thing, e.g. radians as degrees or frames shifted).
-    double worst = 0;
+    double worst = 0, worstDeg = 0;
     for (int j = 0; j < 8; ++j)
-      for (int a = 0; a < 3; ++a) worst = std::max(worst, std::abs(rp[j][a] - run.truth[j][a]));
+      for (int a = 0; a < 3; ++a) {
+        worst = std::max(worst, std::abs(panel.finalParameters()[j][a] - run.truth[j][a]));
+        worstDeg = std::max(worstDeg, std::abs(panel.finalParameters()[j][a + 3] - run.truth[j][a + 3]) * kDeg);
+      }
     QVERIFY2(worst < 0.3, qPrintable(QString::number(worst)));
+    QVERIFY2(worstDeg < 0.3, qPrintable(QString::number(worstDeg)));
     // Confounds TSV: header and one row per frame.
     QCOMPARE(readLines(out.confounds).size(), 9);
 
@@ -269,6 +338,7 @@ private slots:
     QVERIFY(test::saveScreenshot(&panel, QStringLiteral("panel_done.png")));
   }
 
+#if MC_WITH_QT_CHARTS
   void thresholdHoverAndExports() {
     QTemporaryDir dir;
     const test::GeneratedRun run = test::writePhantomRun(dir.filePath(QStringLiteral("run.nii")), 8, 11);
@@ -340,6 +410,78 @@ private slots:
     QVERIFY(error.contains(QLatin1String("/nonexistent-folder/x.png")));
     test::saveScreenshot(&panel, QStringLiteral("panel_outliers.png"));
   }
+#else
+  // The chart-free motion tab: the same threshold, outliers and export as the plots'.
+  void outlierTableAndExport() {
+    QTemporaryDir dir;
+    const test::GeneratedRun run = test::writePhantomRun(dir.filePath(QStringLiteral("run.nii")), 8, 11);
+    MotionCorrectionPanel panel;
+    panel.resize(900, 800);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    setPath(&panel, "inputPath", run.path);
+    child<QCheckBox>(&panel, "estimateOnly")->setChecked(true);
+    QSignalSpy finished(&panel, &MotionCorrectionPanel::runFinished);
+    QTest::mouseClick(child<QPushButton>(&panel, "runButton"), Qt::LeftButton);
+    QVERIFY(finished.wait(kRunTimeoutMs));
+    const DefaultOutputs out = defaultOutputsFor(run.path);
+    const std::vector<RigidParameters> rp = parseRpFile(out.parameters.toStdString());
+    QCOMPARE(int(rp.size()), 8);
+    const std::vector<double> fd = framewiseDisplacement(rp);
+
+    // A threshold between two FD values (the spin box keeps 2 decimals): the frames above are
+    // counted, named and listed, and clicking one shows it before/after.
+    MotionSummary* summary = panel.summary();
+    std::vector<double> sorted = fd;
+    std::sort(sorted.begin(), sorted.end());
+    const double limit = std::round((sorted[5] + sorted[6]) / 2 * 100) / 100;
+    QSignalSpy outliersChanged(summary, &MotionSummary::outliersChanged);
+    child<QDoubleSpinBox>(summary, "fdThreshold")->setValue(limit);
+    QList<int> expected;
+    for (int j = 0; j < 8; ++j)
+      if (fd[j] > limit) expected << j;
+    QVERIFY(!expected.isEmpty() && expected.size() < 8);
+    QCOMPARE(panel.outlierFrames(), expected);
+    QCOMPARE(outliersChanged.size(), 1);
+    QTableWidget* table = child<QTableWidget>(summary, "outlierTable");
+    QCOMPARE(table->rowCount(), int(expected.size()));
+    for (int row = 0; row < table->rowCount(); ++row) {
+      QCOMPARE(table->item(row, 0)->text().toInt(), expected[row]);
+      QVERIFY(table->item(row, 7)->data(Qt::UserRole).toDouble() > limit);
+    }
+    const QString label = child<QLabel>(summary, "outlierLabel")->text();
+    QVERIFY2(label.startsWith(QString::number(expected.size())) && label.contains(QString::number(expected.last())),
+             qPrintable(label));
+    QVERIFY(child<QLabel>(summary, "motionStatsLabel")->text().contains(QLatin1String("8 frames")));
+    const int lastRow = table->rowCount() - 1;
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, Qt::NoModifier,
+                      table->visualItemRect(table->item(lastRow, 0)).center());
+    QCOMPARE(panel.comparison()->frame(), expected.last());
+    QCOMPARE(child<QTabWidget>(&panel, "resultsTabs")->currentWidget(), static_cast<QWidget*>(panel.comparison()));
+    child<QTabWidget>(&panel, "resultsTabs")->setCurrentWidget(summary);
+    test::saveScreenshot(&panel, QStringLiteral("panel_outliers_nocharts.png"));
+    child<QDoubleSpinBox>(summary, "fdThreshold")->setValue(19.0);
+    QCOMPARE(table->rowCount(), 0);
+    QVERIFY(panel.outlierFrames().isEmpty());
+
+    // The threshold is a setting here too.
+    panel.setFdThreshold(limit);
+    panel.saveSettings();
+    MotionCorrectionPanel again;
+    QCOMPARE(again.fdThreshold(), limit);
+
+    // Export: the same table the engine wrote; a bad folder is named in the error.
+    QString error;
+    const QString tsv = dir.filePath(QStringLiteral("params.tsv"));
+    QVERIFY2(summary->exportParametersTsv(tsv, &error), qPrintable(error));
+    QCOMPARE(readLines(tsv), readLines(out.confounds));
+    QVERIFY(!summary->exportParametersTsv(QStringLiteral("/nonexistent-folder/x.tsv"), &error));
+    QVERIFY(error.contains(QLatin1String("/nonexistent-folder/x.tsv")));
+    // Before any run there is nothing to export.
+    QVERIFY(!again.summary()->exportParametersTsv(dir.filePath(QStringLiteral("none.tsv")), &error));
+    QVERIFY(error.contains(QLatin1String("no parameters yet")));
+  }
+#endif
 
   void cancelLeavesNoOutput() {
     QTemporaryDir dir;
@@ -372,7 +514,11 @@ private slots:
     child<QCheckBox>(&panel, "estimateOnly")->setChecked(true);
     QTest::mouseClick(child<QPushButton>(&panel, "runButton"), Qt::LeftButton);
     QVERIFY(finished.wait(kRunTimeoutMs));
+    QCOMPARE(int(panel.finalParameters().size()), 24);
+    QCOMPARE(panel.motionTrace().frameCount(), 24);
+#if MC_WITH_QT_CHARTS
     QCOMPARE(panel.plots()->translationSeries(0)->points().size(), 24);
+#endif
   }
 
   void badInputShowsAnErrorInThePanel() {
@@ -414,7 +560,7 @@ private slots:
     QTRY_VERIFY(panel.errorText().contains(QLatin1String("other.nii.gz: no such file")));
   }
 
-  void mpiRunFillsPlots() {
+  void mpiRunReportsEveryFrame() {
     const QString why = MotionCorrectionTask::backendUnavailableReason(Backend::Mpi);
     if (!why.isEmpty()) QSKIP(qPrintable(why));
     QTemporaryDir dir;
@@ -438,9 +584,14 @@ private slots:
     QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.first().first().toString()));
     QVERIFY(live >= 8);
     const auto rp = parseRpFile(defaultOutputsFor(run.path).parameters.toStdString());
+    QCOMPARE(panel.motionTrace().frameCount(), 8);
+    for (int j = 0; j < 8; ++j)
+      for (int i = 0; i < 6; ++i) QVERIFY(std::abs(panel.motionTrace().frames()[j][i] - rp[j][i]) < 1e-6);
+#if MC_WITH_QT_CHARTS
     const auto points = panel.plots()->translationSeries(2)->points();
     QCOMPARE(int(points.size()), 8);
     for (int j = 0; j < 8; ++j) QVERIFY(std::abs(points[j].y() - rp[j][2]) < 1e-6);
+#endif
   }
 };
 

@@ -26,10 +26,14 @@
 #include "CollapsibleSection.h"
 #include "ImageIO.h"
 #include "JobParameters.h"
-#include "MotionPlots.h"
+#include "MotionSummary.h"
+#include "MotionTrace.h"
 #include "OutputNames.h"
 #include "PathChooser.h"
 #include "SliceComparisonView.h"
+#if MC_WITH_QT_CHARTS
+#include "MotionPlots.h"
+#endif
 
 namespace mc {
 namespace {
@@ -97,6 +101,17 @@ bool textBool(const QString& v) {
 }
 
 }  // namespace
+
+// Calls f on the motion tab (plots or summary, whichever exists): both take the same frames.
+template <class F>
+void forEachMotionView(MotionPlots* plots, MotionSummary* summary, F&& f) {
+#if MC_WITH_QT_CHARTS
+  if (plots) f(plots);
+#else
+  (void)plots;
+#endif
+  if (summary) f(summary);
+}
 
 MotionCorrectionPanel::MotionCorrectionPanel(QWidget* parent) : QWidget(parent) {
   qRegisterMetaType<mc::FrameResult>("mc::FrameResult");
@@ -326,13 +341,29 @@ void MotionCorrectionPanel::buildUi() {
   controlsLayout->addStretch(1);
   connect(advanced_, &CollapsibleSection::collapsedChanged, scroll, [scroll] { scroll->updateGeometry(); });
 
-  plots_ = new MotionPlots;
-  plots_->setObjectName(QStringLiteral("motionPlots"));
   comparison_ = new SliceComparisonView;
   comparison_->setObjectName(QStringLiteral("sliceComparison"));
   results_ = new QTabWidget;
   results_->setObjectName(QStringLiteral("resultsTabs"));
+#if MC_WITH_QT_CHARTS
+  plots_ = new MotionPlots;
+  plots_->setObjectName(QStringLiteral("motionPlots"));
   results_->addTab(plots_, tr("Motion"));
+  connect(plots_, &MotionPlots::frameClicked, this, [this](int frame) {
+    comparison_->setFrame(frame);
+    results_->setCurrentWidget(comparison_);
+  });
+#else
+  // Without Qt Charts (inside Slicer the plots are MRML plot nodes in the layout's plot view) the tab
+  // lists the frames above the FD threshold instead.
+  summary_ = new MotionSummary;
+  summary_->setObjectName(QStringLiteral("motionSummary"));
+  results_->addTab(summary_, tr("Motion"));
+  connect(summary_, &MotionSummary::frameClicked, this, [this](int frame) {
+    comparison_->setFrame(frame);
+    results_->setCurrentWidget(comparison_);
+  });
+#endif
   results_->addTab(comparison_, tr("Before / after"));
 
   splitter_ = new QSplitter(Qt::Vertical);
@@ -366,10 +397,39 @@ void MotionCorrectionPanel::buildUi() {
     connect(sb, QOverload<double>::of(&QDoubleSpinBox::valueChanged), this, &MotionCorrectionPanel::parametersChanged);
   for (QCheckBox* cb : {estimateOnly_, mask_}) connect(cb, &QCheckBox::toggled, this, &MotionCorrectionPanel::parametersChanged);
   connect(weight_, &PathChooser::pathChanged, this, &MotionCorrectionPanel::parametersChanged);
-  connect(plots_, &MotionPlots::frameClicked, this, [this](int frame) {
-    comparison_->setFrame(frame);
-    results_->setCurrentWidget(comparison_);
-  });
+}
+
+// The motion tab is one of two widgets; these forward to whichever this build has.
+const MotionTrace& MotionCorrectionPanel::motionTrace() const {
+#if MC_WITH_QT_CHARTS
+  return plots_->trace();
+#else
+  return summary_->trace();
+#endif
+}
+
+double MotionCorrectionPanel::fdThreshold() const {
+#if MC_WITH_QT_CHARTS
+  return plots_->threshold();
+#else
+  return summary_->threshold();
+#endif
+}
+
+void MotionCorrectionPanel::setFdThreshold(double mm) {
+#if MC_WITH_QT_CHARTS
+  plots_->setThreshold(mm);
+#else
+  summary_->setThreshold(mm);
+#endif
+}
+
+QList<int> MotionCorrectionPanel::outlierFrames() const {
+#if MC_WITH_QT_CHARTS
+  return plots_->outlierFrames();
+#else
+  return summary_->outlierFrames();
+#endif
 }
 
 void MotionCorrectionPanel::setOrientation(Qt::Orientation orientation) {
@@ -533,7 +593,7 @@ void MotionCorrectionPanel::saveSettings() const {
   settings.beginGroup(QLatin1String(kSettingsGroup));
   const QMap<QString, QString> values = parameterValues();
   for (const QString& name : rememberedNames()) settings.setValue(name, values.value(name));
-  settings.setValue(QStringLiteral("fdThreshold"), plots_->threshold());
+  settings.setValue(QStringLiteral("fdThreshold"), fdThreshold());
   settings.endGroup();
 }
 
@@ -544,7 +604,7 @@ void MotionCorrectionPanel::restoreSettings() {
   for (const QString& name : rememberedNames())
     if (settings.contains(name)) values[name] = settings.value(name).toString();
   if (settings.contains(QStringLiteral("fdThreshold")))
-    plots_->setThreshold(settings.value(QStringLiteral("fdThreshold")).toDouble());
+    setFdThreshold(settings.value(QStringLiteral("fdThreshold")).toDouble());
   settings.endGroup();
   setParameterValues(values);
 }
@@ -572,7 +632,7 @@ void MotionCorrectionPanel::loadOriginal(const QString& path) {
     comparison_->setReferenceFrame(referenceFrame_->value());
     comparison_->setOriginal(loaded.run);
     referenceFrame_->setMaximum(std::max(0, loaded.run->frameCount - 1));
-    plots_->setExpectedFrames(loaded.run->frameCount);
+    forEachMotionView(plots_, summary_, [&](auto* view) { view->setExpectedFrames(loaded.run->frameCount); });
     if (!isRunning()) {
       const auto& n = loaded.run->geometry.size;
       setStatus(tr("%1: %2 × %3 × %4 voxels, %5 frames. Ready to run.")
@@ -619,7 +679,7 @@ void MotionCorrectionPanel::run() {
   }
   saveSettings();
   const int knownFrames = comparison_->original() ? comparison_->original()->frameCount : 0;
-  plots_->clear(knownFrames);
+  forEachMotionView(plots_, summary_, [&](auto* view) { view->clear(knownFrames); });
   finalParameters_.clear();
   finalDisplacement_.clear();
   comparison_->setRealigned(nullptr);
@@ -656,7 +716,7 @@ void MotionCorrectionPanel::cancel() {
 void MotionCorrectionPanel::onFrameEstimated(const FrameResult& result) {
   RigidParameters p;
   for (int i = 0; i < 6; ++i) p[i] = result.parameters[i];
-  plots_->setFrameParameters(result.frame, p);
+  forEachMotionView(plots_, summary_, [&](auto* view) { view->setFrameParameters(result.frame, p); });
   if (result.stage != currentStage_) {
     currentStage_ = result.stage;
     framesSeen_ = 0;
@@ -689,7 +749,7 @@ void MotionCorrectionPanel::onFinished(const QStringList& paths, const QVariantM
   }
   finalParameters_ = rows;
   finalDisplacement_.assign(fd.begin(), fd.end());
-  plots_->setFinalParameters(finalParameters_, finalDisplacement_);
+  forEachMotionView(plots_, summary_, [&](auto* view) { view->setFinalParameters(finalParameters_, finalDisplacement_); });
   progress_->setValue(1000);
   // Stage times in pipeline order (the engine's names), then any others it reports.
   QStringList stages;

@@ -1,7 +1,9 @@
 #pragma once
 // The motion-correction panel: choose a run and outputs, set the parameters (SPM's defaults), run it
 // in the background, watch the motion plots fill frame by frame, compare before/after. The same
-// widget serves the standalone app and the Slicer module.
+// widget serves the standalone app and the Slicer module. This header pulls in no Qt Charts header
+// and its layout does not depend on MC_WITH_QT_CHARTS: the Slicer module widget includes it, and
+// Slicer ships no Qt Charts.
 #include <QElapsedTimer>
 #include <QMap>
 #include <QPointer>
@@ -27,6 +29,8 @@ namespace mc {
 
 class CollapsibleSection;
 class MotionPlots;
+class MotionSummary;
+class MotionTrace;
 class PathChooser;
 class SliceComparisonView;
 
@@ -48,7 +52,16 @@ public:
 
   bool isRunning() const { return !task_.isNull(); }
   MotionCorrectionTask* task() const { return task_; }
+  // The motion tab: Qt Charts plots when built with MC_WITH_QT_CHARTS (the standalone app), else a
+  // chart-free summary (threshold, table of the frames above it). Exactly one is non-null.
   MotionPlots* plots() const { return plots_; }
+  MotionSummary* summary() const { return summary_; }
+  // The frames as the motion tab shows them (live estimates, then the final parameters).
+  const MotionTrace& motionTrace() const;
+  // The FD threshold (mm), saved in the settings; frames above it are the outliers.
+  double fdThreshold() const;
+  void setFdThreshold(double mm);
+  QList<int> outlierFrames() const;
   SliceComparisonView* comparison() const { return comparison_; }
   CollapsibleSection* advancedSection() const { return advanced_; }
   // The engine's parameters (mm, radians) and FD of the last run that finished; empty before.
@@ -129,7 +142,8 @@ private:
   QLabel* status_;
   QLabel* error_;
   QTabWidget* results_;
-  MotionPlots* plots_;
+  MotionPlots* plots_ = nullptr;
+  MotionSummary* summary_ = nullptr;
   SliceComparisonView* comparison_;
   QSplitter* splitter_;
   QWidget* filesGroup_;

@@ -18,8 +18,6 @@
 #include <cmath>
 
 #include "AtomicOutput.h"
-#include "MotionMetrics.h"
-#include "ParameterFiles.h"
 
 namespace mc {
 namespace {
@@ -76,7 +74,7 @@ MotionPlots::MotionPlots(QWidget* parent) : QWidget(parent) {
   thresholdSpin_->setDecimals(2);
   thresholdSpin_->setSingleStep(0.05);
   thresholdSpin_->setSuffix(QStringLiteral(" mm"));
-  thresholdSpin_->setValue(0.5);
+  thresholdSpin_->setValue(MotionTrace::kDefaultThresholdMm);
   thresholdSpin_->setToolTip(tr("Frames whose framewise displacement (Power et al. 2012) exceeds this are marked as "
                                 "outliers; 0.5 mm is a common censoring threshold."));
   outlierLabel_ = new QLabel(this);
@@ -157,27 +155,19 @@ void MotionPlots::connectHover(QXYSeries* series) {
 }
 
 void MotionPlots::clear(int expectedFrames) {
-  parameters_.clear();
-  finalFd_.clear();
-  final_ = false;
-  expectedFrames_ = std::max(0, expectedFrames);
+  trace_.clear(expectedFrames);
   detailsLabel_->setText(tr("Hover over a curve to see a frame's values."));
   refresh();
 }
 
 void MotionPlots::setFrameParameters(int frame, const RigidParameters& parameters) {
   if (frame < 0) return;
-  parameters_[frame] = parameters;
+  trace_.setFrameParameters(frame, parameters);
   if (!refreshTimer_->isActive()) refreshTimer_->start();
 }
 
 void MotionPlots::setFinalParameters(const std::vector<RigidParameters>& parameters, const std::vector<double>& fd) {
-  parameters_.clear();
-  finalFd_.clear();
-  for (int j = 0; j < int(parameters.size()); ++j) parameters_[j] = parameters[j];
-  for (int j = 0; j < int(fd.size()); ++j) finalFd_[j] = fd[j];
-  final_ = true;
-  expectedFrames_ = int(parameters.size());
+  trace_.setFinalParameters(parameters, fd);
   refreshTimer_->stop();
   refresh();
 }
@@ -186,30 +176,22 @@ double MotionPlots::threshold() const { return thresholdSpin_->value(); }
 
 void MotionPlots::setThreshold(double mm) { thresholdSpin_->setValue(mm); }
 
-double MotionPlots::displacement(int frame) const {
-  if (final_) return finalFd_.value(frame, 0.0);
-  // Live: FD needs the frame and its predecessor; the core defines it.
-  if (frame <= 0 || !parameters_.contains(frame) || !parameters_.contains(frame - 1)) return 0.0;
-  return framewiseDisplacement({parameters_.value(frame - 1), parameters_.value(frame)})[1];
-}
+double MotionPlots::displacement(int frame) const { return trace_.displacement(frame); }
 
 void MotionPlots::refresh() {
   QList<QPointF> t[3], r[3], fd, marked;
-  QList<int> outliers;
   const double limit = threshold();
-  for (auto it = parameters_.cbegin(); it != parameters_.cend(); ++it) {
+  const QMap<int, RigidParameters>& frames = trace_.frames();
+  for (auto it = frames.cbegin(); it != frames.cend(); ++it) {
     const int j = it.key();
     for (int a = 0; a < 3; ++a) {
       t[a].append(QPointF(j, it.value()[a]));
       r[a].append(QPointF(j, it.value()[a + 3] * kDegreesPerRadian));
     }
-    if (final_ || j == 0 || parameters_.contains(j - 1)) {
+    if (trace_.hasDisplacement(j)) {
       const double d = displacement(j);
       fd.append(QPointF(j, d));
-      if (d > limit) {
-        marked.append(QPointF(j, d));
-        outliers.append(j);
-      }
+      if (d > limit) marked.append(QPointF(j, d));
     }
   }
   for (int a = 0; a < 3; ++a) {
@@ -219,6 +201,7 @@ void MotionPlots::refresh() {
   fdSeries_->replace(fd);
   outlierSeries_->replace(marked);
   updateAxes();
+  const QList<int> outliers = trace_.outlierFrames(limit);
   const bool changed = outliers != outliers_;
   outliers_ = outliers;
   outlierLabel_->setText(outlierSummary());
@@ -226,7 +209,8 @@ void MotionPlots::refresh() {
 }
 
 void MotionPlots::updateAxes() {
-  const int lastFrame = std::max({expectedFrames_ - 1, parameters_.isEmpty() ? 0 : parameters_.lastKey(), 1});
+  const int lastFrame =
+      std::max({trace_.expectedFrames() - 1, trace_.frames().isEmpty() ? 0 : trace_.frames().lastKey(), 1});
   thresholdSeries_->replace(QList<QPointF>{QPointF(0, threshold()), QPointF(lastFrame, threshold())});
   // Whole frames on the x axis: ticks every 1, 2, 5, 10, 20, ... frames, about six of them.
   double step = 1;
@@ -262,34 +246,13 @@ void MotionPlots::updateAxes() {
 }
 
 void MotionPlots::setExpectedFrames(int frames) {
-  expectedFrames_ = std::max(0, frames);
+  trace_.setExpectedFrames(frames);
   updateAxes();
 }
 
-QString MotionPlots::outlierSummary() const {
-  if (parameters_.isEmpty()) return tr("No frames yet.");
-  if (outliers_.isEmpty()) return tr("No frame above %1 mm.").arg(threshold(), 0, 'f', 2);
-  QStringList frames;
-  for (int j : outliers_) frames << QString::number(j);
-  const QString limit = QString::number(threshold(), 'f', 2);
-  if (outliers_.size() == 1) return tr("1 outlier above %1 mm: frame %2").arg(limit, frames.first());
-  return tr("%1 outliers above %2 mm: frames %3")
-      .arg(QString::number(outliers_.size()), limit, frames.join(QStringLiteral(", ")));
-}
+QString MotionPlots::outlierSummary() const { return trace_.outlierSummary(threshold()); }
 
-QString MotionPlots::frameDetails(int frame) const {
-  if (!parameters_.contains(frame)) return tr("Frame %1: not estimated yet").arg(frame);
-  const RigidParameters& p = parameters_[frame];
-  return tr("Frame %1: x %2, y %3, z %4 mm · pitch %5, roll %6, yaw %7° · FD %8 mm")
-      .arg(frame)
-      .arg(p[0], 0, 'f', 3)
-      .arg(p[1], 0, 'f', 3)
-      .arg(p[2], 0, 'f', 3)
-      .arg(p[3] * kDegreesPerRadian, 0, 'f', 3)
-      .arg(p[4] * kDegreesPerRadian, 0, 'f', 3)
-      .arg(p[5] * kDegreesPerRadian, 0, 'f', 3)
-      .arg(displacement(frame), 0, 'f', 3);
-}
+QString MotionPlots::frameDetails(int frame) const { return trace_.frameDetails(frame); }
 
 void MotionPlots::showFrameDetails(int frame) {
   const QString text = frameDetails(frame);
@@ -365,38 +328,8 @@ bool MotionPlots::exportSvg(const QString& path, QString* error) {
   return true;
 }
 
-std::vector<RigidParameters> MotionPlots::contiguousParameters(QString* error) const {
-  std::vector<RigidParameters> rows;
-  if (parameters_.isEmpty()) {
-    if (error) *error = tr("no parameters yet: run the motion correction first");
-    return rows;
-  }
-  for (int j = 0; j <= parameters_.lastKey(); ++j) {
-    if (!parameters_.contains(j)) {
-      if (error) *error = tr("frame %1 is not estimated yet").arg(j);
-      return {};
-    }
-    rows.push_back(parameters_.value(j));
-  }
-  return rows;
-}
-
 bool MotionPlots::exportParametersTsv(const QString& path, QString* error) const {
-  QString why;
-  const std::vector<RigidParameters> rows = contiguousParameters(&why);
-  if (rows.empty()) {
-    if (error) *error = tr("%1: %2").arg(path, why);
-    return false;
-  }
-  std::vector<double> fd;
-  for (int j = 0; j < int(rows.size()); ++j) fd.push_back(displacement(j));
-  try {
-    writeTextAtomically(path.toStdString(), formatConfoundsTsv(rows, fd));
-  } catch (const std::exception& e) {
-    if (error) *error = QString::fromStdString(e.what());
-    return false;
-  }
-  return true;
+  return trace_.exportParametersTsv(path, error);
 }
 
 void MotionPlots::exportPlotsInteractively() {

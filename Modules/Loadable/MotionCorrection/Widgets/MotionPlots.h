@@ -1,13 +1,16 @@
 #pragma once
 // Live plots of a run's motion: translations (mm), rotations (degrees) and framewise displacement
 // with an editable threshold; frames above it are marked and listed. Frames may arrive in any order
-// and more than once (pass 1, then pass 2); the latest value of a frame wins.
+// and more than once (pass 1, then pass 2); the latest value of a frame wins (MotionTrace keeps
+// them). Qt Charts: built only with MC_WITH_QT_CHARTS (the standalone app); MotionSummary is the
+// chart-free counterpart.
 #include <QList>
 #include <QMap>
 #include <QWidget>
 #include <vector>
 
-#include "QtCompat.h"
+#include "MotionTrace.h"
+#include "QtChartsCompat.h"
 #include "RigidTransform.h"
 
 class QDoubleSpinBox;
@@ -31,8 +34,9 @@ public:
   void setExpectedFrames(int frames);
   void setFinalParameters(const std::vector<RigidParameters>& parameters, const std::vector<double>& fd);
 
-  int frameCount() const { return int(parameters_.size()); }
-  bool hasFinalParameters() const { return final_; }
+  int frameCount() const { return trace_.frameCount(); }
+  bool hasFinalParameters() const { return trace_.isFinal(); }
+  const MotionTrace& trace() const { return trace_; }
   double threshold() const;
   QList<int> outlierFrames() const { return outliers_; }
   double displacement(int frame) const;  // FD of a frame (0 for frame 0 or unknown)
@@ -71,13 +75,9 @@ private:
   void connectHover(QXYSeries* series);
   void renderCharts(QPainter& painter, const QSize& chartSize);
   QSize exportChartSize() const;
-  std::vector<RigidParameters> contiguousParameters(QString* error) const;
   void updateAxes();
 
-  QMap<int, RigidParameters> parameters_;
-  QMap<int, double> finalFd_;
-  bool final_ = false;
-  int expectedFrames_ = 0;
+  MotionTrace trace_;
   QList<int> outliers_;
 
   QLineSeries* translation_[3];
