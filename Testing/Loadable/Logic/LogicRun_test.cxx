@@ -52,6 +52,7 @@ std::string runToEnd(MotionCorrectionTask& task) {
 struct CancelWhenRows {
   QTimer timer;
   int rowsAtCancel = -1;
+  std::string userNodeID;  // a node the user added while the run went on
   CancelWhenRows(vtkSlicerMotionCorrectionLogic* logic, vtkMRMLScene* scene, int rows) {
     QObject::connect(&timer, &QTimer::timeout, [this, logic, scene, rows] {
       if (rowsAtCancel >= 0 || !logic->IsRunning()) return;
@@ -60,6 +61,7 @@ struct CancelWhenRows {
       auto* table = parameters ? vtkMRMLTableNode::SafeDownCast(parameters->GetNodeReference("MotionTable")) : nullptr;
       if (table && table->GetNumberOfRows() >= rows) {
         rowsAtCancel = table->GetNumberOfRows();
+        userNodeID = scene->AddNewNodeByClass("vtkMRMLTableNode", "user's notes")->GetID();
         logic->Cancel();
       }
     });
@@ -240,8 +242,13 @@ TEST(RunCancel, MidRunOnAFreshSceneRemovesEverythingTheRunAdded) {
   // The cancel really came mid-run: the table had some frames, not all.
   EXPECT_GE(cancel.rowsAtCancel, 3);
   EXPECT_LT(cancel.rowsAtCancel, 40);
-  EXPECT_EQ(nodeIDs(w.scene), before);
-  EXPECT_EQ(w.scene->GetFirstNodeByClass("vtkMRMLTableNode"), nullptr);
+  // What the run added is gone; what the user added meanwhile stays.
+  std::vector<std::string> expected = before;
+  expected.push_back(cancel.userNodeID);
+  EXPECT_EQ(nodeIDs(w.scene), expected);
+  EXPECT_EQ(w.scene->GetNumberOfNodesByClass("vtkMRMLTableNode"), 1);
+  EXPECT_EQ(w.scene->GetNumberOfNodesByClass("vtkMRMLPlotChartNode"), 0);
+  EXPECT_EQ(w.scene->GetNumberOfNodesByClass("vtkMRMLScriptedModuleNode"), 0);
   EXPECT_FALSE(w.logic->HasPendingResults());
   EXPECT_FALSE(w.logic->IsRunning());
 }
@@ -277,7 +284,9 @@ TEST_P(CancelOnBackend, MidRunAfterAPreviousRunRestoresItsResults) {
   EXPECT_GE(cancel.rowsAtCancel, 3);
   EXPECT_LT(cancel.rowsAtCancel, 40);
 
-  EXPECT_EQ(nodeIDs(w.scene), ids);
+  std::vector<std::string> expected = ids;
+  expected.push_back(cancel.userNodeID);
+  EXPECT_EQ(nodeIDs(w.scene), expected);
   EXPECT_EQ(tableCells(w.logic->GetMotionTableNode()), cells);
   EXPECT_EQ(references(parameters), refs);
   EXPECT_EQ(parameters->GetNodeReference("InputNode"), first);

@@ -3,8 +3,6 @@
 // reference between them, and (with data) the sequences' contents.
 #include <filesystem>
 
-#include <vtkCacheManager.h>
-#include <vtkDataIOManager.h>
 #include <vtkMRMLLinearTransformNode.h>
 #include <vtkMRMLPlotChartNode.h>
 #include <vtkMRMLPlotSeriesNode.h>
@@ -98,6 +96,10 @@ void expectSameRun(const RunScene& saved, SlicerWorld& loaded, bool withData) {
   if (!withData) return;
   // The table's values (text in the file), the matrices, the voxels.
   ASSERT_EQ(table->GetNumberOfRows(), kFrames);
+  ASSERT_EQ(table->GetNumberOfColumns(), 8);
+  const char* names[8] = {"frame", "trans_x", "trans_y", "trans_z", "rot_x", "rot_y", "rot_z", "framewise_displacement"};
+  for (int c = 0; c < 8; ++c) EXPECT_EQ(table->GetColumnName(c), names[c]);
+  EXPECT_EQ(table->GetColumnProperty("rot_x", "unitLabel"), "deg");
   const auto cells = tableCells(table);
   for (int r = 0; r < kFrames; ++r)
     for (int c = 0; c < 8; ++c) {
@@ -141,7 +143,10 @@ TEST(SceneFiles, MrmlXmlKeepsEveryReference) {
   SlicerWorld loaded;
   loaded.scene->SetLoadFromXMLString(1);
   loaded.scene->SetSceneXMLString(xml);
-  ASSERT_TRUE(loaded.scene->Import());
+  // Import() reports failure here, as Slicer does for any scene saved without its data: the proxy
+  // nodes' storage nodes name no files. The nodes and their references are read all the same.
+  loaded.scene->Import();
+  ASSERT_GT(loaded.scene->GetNumberOfNodes(), 10);
   expectSameRun(saved, loaded, /*withData=*/false);
 }
 
@@ -154,6 +159,9 @@ TEST(SceneFiles, SceneAndDataInAFolderReadBackWhole) {
   // data files beside the .mrml.
   ASSERT_TRUE(saved.w.scene->SaveSceneToSlicerDataBundleDirectory(folder.c_str()));
   const std::string mrml = firstFileWithExtension(folder, ".mrml");
+  // The transform sequence as a sequence bundle (its name survives), the realigned run as NRRD.
+  EXPECT_TRUE(std::filesystem::exists(folder + "/Data/Head motion transforms.seq.mrb"));
+  EXPECT_TRUE(std::filesystem::exists(folder + "/Data/Realigned run.seq.nrrd"));
   ASSERT_FALSE(mrml.empty());
 
   SlicerWorld loaded;
@@ -170,15 +178,6 @@ TEST(SceneFiles, MrbBundleReadsBackWhole) {
   ASSERT_TRUE(std::filesystem::exists(mrb));
 
   SlicerWorld loaded;
-  // A bundle is unpacked into the cache folder, which Slicer's application gives every scene.
-  const std::string cacheFolder = saved.dir.file("cache");
-  std::filesystem::create_directories(cacheFolder);
-  vtkNew<vtkCacheManager> cache;
-  cache->SetRemoteCacheDirectory(cacheFolder.c_str());
-  vtkNew<vtkDataIOManager> io;
-  io->SetCacheManager(cache);
-  loaded.scene->SetCacheManager(cache);
-  loaded.scene->SetDataIOManager(io);
   ASSERT_TRUE(loaded.scene->ReadFromMRB(mrb.c_str()));
   expectSameRun(saved, loaded, /*withData=*/true);
 }

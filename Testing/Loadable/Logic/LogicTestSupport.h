@@ -11,7 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <vtkCacheManager.h>
 #include <vtkCallbackCommand.h>
+#include <vtkDataIOManager.h>
 #include <vtkImageData.h>
 #include <vtkMatrix4x4.h>
 #include <vtkMRMLApplicationLogic.h>
@@ -34,14 +36,23 @@
 
 namespace mc::test {
 
-// What Slicer's application sets up for a module logic: the scene, the application logic (selection
-// node, module logic registry) and the Sequences module's logic (browser node class, proxy nodes).
+// What Slicer's application sets up for a module logic: the scene with its data IO and cache
+// managers (bundles, .mrb and .seq.mrb, are unpacked into the cache folder), the application logic
+// (selection node, module logic registry) and the Sequences module's logic (browser node class,
+// proxy nodes).
 struct SlicerWorld {
+  ScratchDir cacheFolder;
+  vtkNew<vtkCacheManager> cache;
+  vtkNew<vtkDataIOManager> io;
   vtkNew<vtkMRMLScene> scene;
   vtkNew<vtkMRMLApplicationLogic> app;
   vtkNew<vtkSlicerSequencesLogic> sequences;
   vtkNew<vtkSlicerMotionCorrectionLogic> logic;
   SlicerWorld() {
+    cache->SetRemoteCacheDirectory(cacheFolder.file("").c_str());
+    io->SetCacheManager(cache);
+    scene->SetCacheManager(cache);
+    scene->SetDataIOManager(io);
     app->SetMRMLScene(scene);
     sequences->SetMRMLApplicationLogic(app);
     sequences->SetMRMLScene(scene);

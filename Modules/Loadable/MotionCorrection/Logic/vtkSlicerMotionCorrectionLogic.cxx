@@ -18,6 +18,7 @@
 #include <vtkMRMLSelectionNode.h>
 #include <vtkMRMLSequenceBrowserNode.h>
 #include <vtkMRMLSequenceNode.h>
+#include <vtkMRMLStorageNode.h>
 #include <vtkMRMLTableNode.h>
 #include <vtkSlicerPlotsLogic.h>
 #include <vtkSlicerSequencesLogic.h>
@@ -157,7 +158,9 @@ public:
   struct Snapshot
   {
     bool Pending = false;
-    std::set<std::string> NodeIDs;
+    std::set<std::string> NodeIDs;   // at BeginTransaction
+    bool AddedKnown = false;
+    std::vector<std::string> Added;  // by the logic itself, in BeginResults (not others' nodes)
     std::string ParameterNodeID;
     std::map<std::string, std::string> References; // role -> node ID ("" for none)
     std::string TableNodeID;
@@ -408,9 +411,22 @@ vtkMRMLTableNode* vtkSlicerMotionCorrectionLogic::GetMotionTableNode()
       vtkNew<vtkDoubleArray> column;
       column->SetName(kColumns[c]);
       table->AddColumn(column);
-      table->SetColumnUnitLabel(kColumns[c], c >= 4 && c <= 6 ? "deg" : "mm");
     }
-    table->SetColumnDescription("framewise_displacement", "Power et al. 2012, rotations on a 50 mm sphere");
+    // Every column gets a property, in column order: the table's schema file lists only columns
+    // with properties, and Slicer's table reader appends unlisted ones at the end as text (the
+    // frame column would come back last, as strings).
+    const char* descriptions[8] = { "frame number (0: first)", "translation along x (RAS)", "translation along y",
+                                    "translation along z", "rotation about x (pitch)", "rotation about y (roll)",
+                                    "rotation about z (yaw)",
+                                    "framewise displacement, Power et al. 2012 (rotations on a 50 mm sphere)" };
+    for (int c = 0; c < 8; ++c)
+    {
+      table->SetColumnDescription(kColumns[c], descriptions[c]);
+      if (c > 0)
+      {
+        table->SetColumnUnitLabel(kColumns[c], c >= 4 && c <= 6 ? "deg" : "mm");
+      }
+    }
   }
   return table;
 }
@@ -818,22 +834,13 @@ void vtkSlicerMotionCorrectionLogic::DiscardResults()
     table->GetTable()->DeepCopy(before.Table);
     table->GetTable()->Modified(); // the table node and the plots follow
   }
-  // Nodes added since, newest first (series before their charts, proxies before their browsers).
-  std::vector<vtkMRMLNode*> added;
-  for (int i = 0; i < scene->GetNumberOfNodes(); ++i)
+  // The nodes this run added (table, charts, series, parameter node), newest first: series before
+  // their charts. Nodes others added meanwhile (the user keeps working during a run) stay.
+  for (auto it = before.Added.rbegin(); it != before.Added.rend(); ++it)
   {
-    vtkMRMLNode* node = scene->GetNthNode(i);
-    if (node && node->GetID() && !before.NodeIDs.count(node->GetID()))
+    if (vtkMRMLNode* node = scene->GetNodeByID(it->c_str()))
     {
-      added.push_back(node);
-    }
-  }
-  std::vector<vtkSmartPointer<vtkMRMLNode>> keep(added.begin(), added.end());
-  for (auto it = keep.rbegin(); it != keep.rend(); ++it)
-  {
-    if (scene->IsNodePresent(*it))
-    {
-      scene->RemoveNode(*it);
+      scene->RemoveNode(node);
     }
   }
   this->Internal->RowOfFrame.clear();
@@ -865,6 +872,21 @@ void vtkSlicerMotionCorrectionLogic::BeginResults(int frames)
   else
   {
     this->GetMotionChartNode();
+  }
+  // Everything since BeginTransaction ran synchronously, so every node new since then is ours.
+  vtkInternal::Snapshot& before = this->Internal->Before;
+  if (!before.AddedKnown)
+  {
+    vtkMRMLScene* scene = this->GetMRMLScene();
+    for (int i = 0; i < scene->GetNumberOfNodes(); ++i)
+    {
+      vtkMRMLNode* node = scene->GetNthNode(i);
+      if (node && node->GetID() && !before.NodeIDs.count(node->GetID()))
+      {
+        before.Added.push_back(node->GetID());
+      }
+    }
+    before.AddedKnown = true;
   }
 }
 
@@ -1026,6 +1048,16 @@ bool vtkSlicerMotionCorrectionLogic::ImportResults(const std::vector<std::vector
     transforms->SetDataNodeAtValue(transform, indexValue(repetitionTime > 0 ? j * repetitionTime : double(j)));
   }
   transforms->EndModify(wasModifying);
+  if (!transforms->GetStorageNode())
+  {
+    // Saved as a sequence bundle (.seq.mrb) rather than the default transform metafile (.seq.mha),
+    // whose reader renames the sequence ("<file>-<transform>-Seq") when the scene is loaded.
+    if (vtkMRMLStorageNode* storage = vtkMRMLStorageNode::SafeDownCast(
+          this->GetMRMLScene()->AddNewNodeByClass("vtkMRMLSequenceStorageNode")))
+    {
+      transforms->SetAndObserveStorageNodeID(storage->GetID());
+    }
+  }
 
   // One browser plays the realigned run and its transforms together.
   if (realigned.frameCount > 0)

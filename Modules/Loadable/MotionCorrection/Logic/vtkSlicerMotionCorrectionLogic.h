@@ -15,7 +15,8 @@
 //
 // Atomicity: a run changes the scene only through BeginResults (snapshot taken), the live rows, and
 // ImportResults (commit). DiscardResults (cancel, failure) puts the scene back as the snapshot found
-// it: nodes added since are removed, the table's rows and the parameter node's references restored.
+// it: the nodes the run added are removed (not nodes others added meanwhile), the table's rows and
+// the parameter node's references restored.
 // Bad input is rejected before anything is added to the scene.
 #include "vtkSlicerModuleLogic.h"
 
@@ -116,7 +117,7 @@ public:
   bool ImportResults(const std::vector<std::vector<double>>& parameters, const std::vector<double>& displacement,
                      const char* realignedPath, double repetitionTime);
   /// Cancelled or failed run: stops following the task and restores the scene to the snapshot of
-  /// BeginResults (nodes added since removed, table rows and parameter node references restored).
+  /// BeginResults (the nodes it added removed, table rows and parameter node references restored).
   /// Does nothing when no run is pending.
   void DiscardResults();
   /// True between BeginResults and ImportResults/DiscardResults.
