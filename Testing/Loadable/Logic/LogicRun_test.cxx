@@ -2,6 +2,7 @@
 // and close to the known motion, the transform and realigned sequences in one browser, cancel that
 // leaves the scene as it was, and the steps the module widget drives (BeginResults, FollowTask,
 // ImportResults, DiscardResults) around a task of its own.
+#include <memory>
 #include <set>
 
 #include <QEventLoop>
@@ -47,25 +48,30 @@ std::string runToEnd(MotionCorrectionTask& task) {
   return outcome;
 }
 
-// Calls logic->Cancel() from the event loop once the table of the run shows `rows` rows (polling,
-// so the cancel comes from outside the logic's own callbacks, as a button click would).
+// Calls logic->Cancel() when the run's table reaches `rows` rows, from the table's Modified event
+// (as a widget reacting to the table would), so the cancel lands mid-run however loaded the
+// machine is. The table may not exist yet: it is followed from the scene's NodeAddedEvent. Also
+// adds a node of the user's at that moment, which the cancel must leave alone.
 struct CancelWhenRows {
-  QTimer timer;
   int rowsAtCancel = -1;
-  std::string userNodeID;  // a node the user added while the run went on
+  std::string userNodeID;
+  std::vector<std::unique_ptr<EventObserver>> onTables;
+  std::unique_ptr<EventObserver> onScene;
   CancelWhenRows(vtkSlicerMotionCorrectionLogic* logic, vtkMRMLScene* scene, int rows) {
-    QObject::connect(&timer, &QTimer::timeout, [this, logic, scene, rows] {
-      if (rowsAtCancel >= 0 || !logic->IsRunning()) return;
-      auto* parameters = vtkMRMLScriptedModuleNode::SafeDownCast(
-        scene->GetSingletonNode("MotionCorrection", "vtkMRMLScriptedModuleNode"));
-      auto* table = parameters ? vtkMRMLTableNode::SafeDownCast(parameters->GetNodeReference("MotionTable")) : nullptr;
-      if (table && table->GetNumberOfRows() >= rows) {
-        rowsAtCancel = table->GetNumberOfRows();
+    auto follow = [this, logic, scene, rows](vtkMRMLTableNode* table) {
+      onTables.emplace_back(new EventObserver(table, vtkCommand::ModifiedEvent, [=] {
+        if (rowsAtCancel >= 0 || !logic->IsRunning() || table->GetNumberOfRows() < rows) return;
+        rowsAtCancel = int(table->GetNumberOfRows());
         userNodeID = scene->AddNewNodeByClass("vtkMRMLTableNode", "user's notes")->GetID();
         logic->Cancel();
-      }
-    });
-    timer.start(1);
+      }));
+    };
+    std::vector<vtkMRMLNode*> tables;
+    scene->GetNodesByClass("vtkMRMLTableNode", tables);
+    for (vtkMRMLNode* t : tables) follow(vtkMRMLTableNode::SafeDownCast(t));
+    onScene.reset(new EventObserver(scene, vtkMRMLScene::NodeAddedEvent, [=](void* added) {
+      if (auto* table = vtkMRMLTableNode::SafeDownCast(static_cast<vtkObject*>(added))) follow(table);
+    }));
   }
 };
 

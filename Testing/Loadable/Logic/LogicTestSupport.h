@@ -129,24 +129,26 @@ inline SyntheticRun phantomRun(int frames, std::uint64_t seed = 3, double obliqu
   return generatePhantomRun(p, realisticTrajectory(t));
 }
 
-// Calls fn on every event `event` of `object` while alive.
+// Calls fn on every event `event` of `object` while alive (with the event's call data).
 class EventObserver {
 public:
-  EventObserver(vtkObject* object, unsigned long event, std::function<void()> fn)
+  EventObserver(vtkObject* object, unsigned long event, std::function<void(void*)> fn)
       : object_(object), fn_(std::move(fn)) {
     callback_->SetClientData(this);
-    callback_->SetCallback([](vtkObject*, unsigned long, void* self, void*) {
-      static_cast<EventObserver*>(self)->fn_();
+    callback_->SetCallback([](vtkObject*, unsigned long, void* self, void* callData) {
+      static_cast<EventObserver*>(self)->fn_(callData);
     });
     tag_ = object_->AddObserver(event, callback_);
   }
+  EventObserver(vtkObject* object, unsigned long event, std::function<void()> fn)
+      : EventObserver(object, event, std::function<void(void*)>([fn](void*) { fn(); })) {}
   ~EventObserver() { object_->RemoveObserver(tag_); }
   EventObserver(const EventObserver&) = delete;
   EventObserver& operator=(const EventObserver&) = delete;
 
 private:
   vtkSmartPointer<vtkObject> object_;
-  std::function<void()> fn_;
+  std::function<void(void*)> fn_;
   vtkNew<vtkCallbackCommand> callback_;
   unsigned long tag_ = 0;
 };
