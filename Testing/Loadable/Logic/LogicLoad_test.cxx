@@ -182,8 +182,13 @@ TEST(LoadRunAsSequence, BadFilesGiveOneLineErrorsAndAddNothing) {
   ScratchDir dir;
   const std::string text = dir.file("notes.nii");
   writeBytes(text, std::vector<unsigned char>(400, 'x'));
+  const std::string oneFrame = dir.file("one_frame.nii.gz");
+  VolumeSeries single = phantomRun(2).run;
+  single.frameCount = 1;
+  single.voxels.resize(single.frameSize());
+  writeVolumeSeries(oneFrame, single);
   for (const std::string& path :
-       {dataFile("allineate_epi3d.nii.gz"), dir.file("missing.nii.gz"), text}) {
+       {dataFile("allineate_epi3d.nii.gz"), dir.file("missing.nii.gz"), text, oneFrame}) {
     SCOPED_TRACE(path);
     EXPECT_EQ(w.logic->LoadRunAsSequence(path.c_str()), nullptr);
     const std::string error = w.logic->GetLastError();
