@@ -1,7 +1,6 @@
 #include "MotionPlots.h"
 
 #include <QCursor>
-#include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -68,19 +67,10 @@ MotionPlots::MotionPlots(QWidget* parent) : QWidget(parent) {
     connectHover(s);
   connectHover(outlierSeries_);
 
-  thresholdSpin_ = new QDoubleSpinBox(this);
-  thresholdSpin_->setObjectName(QStringLiteral("fdThreshold"));
-  thresholdSpin_->setRange(0.0, 20.0);
-  thresholdSpin_->setDecimals(2);
-  thresholdSpin_->setSingleStep(0.05);
-  thresholdSpin_->setSuffix(QStringLiteral(" mm"));
-  thresholdSpin_->setValue(MotionTrace::kDefaultThresholdMm);
-  thresholdSpin_->setToolTip(tr("Frames whose framewise displacement (Power et al. 2012) exceeds this are marked as "
-                                "outliers; 0.5 mm is a common censoring threshold."));
-  outlierLabel_ = new QLabel(this);
-  outlierLabel_->setObjectName(QStringLiteral("outlierLabel"));
-  outlierLabel_->setWordWrap(true);
-  outlierLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  thresholdControls_ =
+      new FdThresholdControls(tr("Frames whose framewise displacement (Power et al. 2012) exceeds this are marked as "
+                                 "outliers; 0.5 mm is a common censoring threshold."),
+                              this);
   detailsLabel_ = new QLabel(tr("Hover over a curve to see a frame's values."), this);
   detailsLabel_->setObjectName(QStringLiteral("frameDetailsLabel"));
   detailsLabel_->setWordWrap(true);
@@ -89,16 +79,10 @@ MotionPlots::MotionPlots(QWidget* parent) : QWidget(parent) {
   auto* exportPlots = new QPushButton(tr("Export plots…"), this);
   exportPlots->setObjectName(QStringLiteral("exportPlotsButton"));
   exportPlots->setToolTip(tr("Save the three plots as one PNG image or SVG drawing."));
-  auto* exportTsv = new QPushButton(tr("Export parameters…"), this);
-  exportTsv->setObjectName(QStringLiteral("exportParametersButton"));
-  exportTsv->setToolTip(tr("Save the motion parameters and FD as a tab-separated confounds table."));
+  QPushButton* exportTsv = makeExportParametersButton(this);
   connect(exportPlots, &QPushButton::clicked, this, &MotionPlots::exportPlotsInteractively);
   connect(exportTsv, &QPushButton::clicked, this, &MotionPlots::exportParametersInteractively);
 
-  auto* thresholdRow = new QHBoxLayout;
-  thresholdRow->addWidget(new QLabel(tr("FD threshold:"), this));
-  thresholdRow->addWidget(thresholdSpin_);
-  thresholdRow->addWidget(outlierLabel_, 1);
   auto* exportRow = new QHBoxLayout;
   exportRow->addWidget(detailsLabel_, 1);
   exportRow->addWidget(exportPlots);
@@ -108,17 +92,10 @@ MotionPlots::MotionPlots(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(2);
   for (QChartView* v : views_) layout->addWidget(v, 1);
-  layout->addLayout(thresholdRow);
+  layout->addWidget(thresholdControls_);
   layout->addLayout(exportRow);
 
-  refreshTimer_ = new QTimer(this);
-  refreshTimer_->setSingleShot(true);
-  refreshTimer_->setInterval(40);
-  connect(refreshTimer_, &QTimer::timeout, this, &MotionPlots::refresh);
-  connect(thresholdSpin_, QOverload<double>::of(&QDoubleSpinBox::valueChanged), this, [this](double v) {
-    refresh();
-    emit thresholdChanged(v);
-  });
+  refreshTimer_ = connectMotionView(this, thresholdControls_);
   refresh();
 }
 
@@ -161,20 +138,17 @@ void MotionPlots::clear(int expectedFrames) {
 }
 
 void MotionPlots::setFrameParameters(int frame, const RigidParameters& parameters) {
-  if (frame < 0) return;
-  trace_.setFrameParameters(frame, parameters);
-  if (!refreshTimer_->isActive()) refreshTimer_->start();
+  addLiveFrame(trace_, refreshTimer_, frame, parameters);
 }
 
 void MotionPlots::setFinalParameters(const std::vector<RigidParameters>& parameters, const std::vector<double>& fd) {
-  trace_.setFinalParameters(parameters, fd);
-  refreshTimer_->stop();
+  setFinalFrames(trace_, refreshTimer_, parameters, fd);
   refresh();
 }
 
-double MotionPlots::threshold() const { return thresholdSpin_->value(); }
+double MotionPlots::threshold() const { return thresholdControls_->threshold(); }
 
-void MotionPlots::setThreshold(double mm) { thresholdSpin_->setValue(mm); }
+void MotionPlots::setThreshold(double mm) { thresholdControls_->setThreshold(mm); }
 
 double MotionPlots::displacement(int frame) const { return trace_.displacement(frame); }
 
@@ -201,11 +175,7 @@ void MotionPlots::refresh() {
   fdSeries_->replace(fd);
   outlierSeries_->replace(marked);
   updateAxes();
-  const QList<int> outliers = trace_.outlierFrames(limit);
-  const bool changed = outliers != outliers_;
-  outliers_ = outliers;
-  outlierLabel_->setText(outlierSummary());
-  if (changed) emit outliersChanged(outliers_);
+  if (thresholdControls_->update(trace_)) emit outliersChanged(thresholdControls_->outliers());
 }
 
 void MotionPlots::updateAxes() {
@@ -345,12 +315,8 @@ void MotionPlots::exportPlotsInteractively() {
 }
 
 void MotionPlots::exportParametersInteractively() {
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export parameters"), QStringLiteral("confounds.tsv"),
-                                                    tr("Tab-separated values (*.tsv)"));
-  if (path.isEmpty()) return;
-  QString error;
-  const bool ok = exportParametersTsv(path, &error);
-  detailsLabel_->setText(ok ? tr("Saved %1").arg(path) : tr("Export failed: %1").arg(error));
+  const QString status = exportParametersWithDialog(this, trace_);
+  if (!status.isEmpty()) detailsLabel_->setText(status);
 }
 
 }  // namespace mc

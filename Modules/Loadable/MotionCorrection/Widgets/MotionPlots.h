@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "MotionTrace.h"
+#include "OutlierControls.h"
 #include "QtChartsCompat.h"
 #include "RigidTransform.h"
 
-class QDoubleSpinBox;
 class QLabel;
 class QTimer;
 class QPainter;
@@ -38,7 +38,7 @@ public:
   bool hasFinalParameters() const { return trace_.isFinal(); }
   const MotionTrace& trace() const { return trace_; }
   double threshold() const;
-  QList<int> outlierFrames() const { return outliers_; }
+  QList<int> outlierFrames() const { return thresholdControls_->outliers(); }
   double displacement(int frame) const;  // FD of a frame (0 for frame 0 or unknown)
 
   QLineSeries* translationSeries(int axis) const { return translation_[axis]; }
@@ -78,7 +78,6 @@ private:
   void updateAxes();
 
   MotionTrace trace_;
-  QList<int> outliers_;
 
   QLineSeries* translation_[3];
   QLineSeries* rotation_[3];
@@ -86,8 +85,7 @@ private:
   QLineSeries* thresholdSeries_;
   QScatterSeries* outlierSeries_;
   QChartView* views_[3];
-  QDoubleSpinBox* thresholdSpin_;
-  QLabel* outlierLabel_;
+  FdThresholdControls* thresholdControls_;  // fdThreshold, outlierLabel and the outliers, as in MotionSummary
   QLabel* detailsLabel_;
   QTimer* refreshTimer_;
 };

@@ -1,7 +1,5 @@
 #include "MotionSummary.h"
 
-#include <QDoubleSpinBox>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -27,19 +25,10 @@ QTableWidgetItem* numberItem(double value, int decimals) {
 }  // namespace
 
 MotionSummary::MotionSummary(QWidget* parent) : QWidget(parent) {
-  thresholdSpin_ = new QDoubleSpinBox(this);
-  thresholdSpin_->setObjectName(QStringLiteral("fdThreshold"));
-  thresholdSpin_->setRange(0.0, 20.0);
-  thresholdSpin_->setDecimals(2);
-  thresholdSpin_->setSingleStep(0.05);
-  thresholdSpin_->setSuffix(QStringLiteral(" mm"));
-  thresholdSpin_->setValue(MotionTrace::kDefaultThresholdMm);
-  thresholdSpin_->setToolTip(tr("Frames whose framewise displacement (Power et al. 2012) exceeds this are listed as "
-                                "outliers; 0.5 mm is a common censoring threshold."));
-  outlierLabel_ = new QLabel(this);
-  outlierLabel_->setObjectName(QStringLiteral("outlierLabel"));
-  outlierLabel_->setWordWrap(true);
-  outlierLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  thresholdControls_ =
+      new FdThresholdControls(tr("Frames whose framewise displacement (Power et al. 2012) exceeds this are listed as "
+                                 "outliers; 0.5 mm is a common censoring threshold."),
+                              this);
   statsLabel_ = new QLabel(this);
   statsLabel_->setObjectName(QStringLiteral("motionStatsLabel"));
   statsLabel_->setWordWrap(true);
@@ -57,32 +46,19 @@ MotionSummary::MotionSummary(QWidget* parent) : QWidget(parent) {
     if (QTableWidgetItem* item = table_->item(row, 0)) emit frameClicked(item->data(Qt::UserRole).toInt());
   });
 
-  auto* exportTsv = new QPushButton(tr("Export parameters…"), this);
-  exportTsv->setObjectName(QStringLiteral("exportParametersButton"));
-  exportTsv->setToolTip(tr("Save the motion parameters and FD as a tab-separated confounds table."));
+  QPushButton* exportTsv = makeExportParametersButton(this);
   connect(exportTsv, &QPushButton::clicked, this, &MotionSummary::exportParametersInteractively);
 
-  auto* thresholdRow = new QHBoxLayout;
-  thresholdRow->addWidget(new QLabel(tr("FD threshold:"), this));
-  thresholdRow->addWidget(thresholdSpin_);
-  thresholdRow->addWidget(outlierLabel_, 1);
   auto* bottomRow = new QHBoxLayout;
   bottomRow->addWidget(statsLabel_, 1);
   bottomRow->addWidget(exportTsv);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
-  layout->addLayout(thresholdRow);
+  layout->addWidget(thresholdControls_);
   layout->addWidget(table_, 1);
   layout->addLayout(bottomRow);
 
-  refreshTimer_ = new QTimer(this);
-  refreshTimer_->setSingleShot(true);
-  refreshTimer_->setInterval(40);
-  connect(refreshTimer_, &QTimer::timeout, this, &MotionSummary::refresh);
-  connect(thresholdSpin_, QOverload<double>::of(&QDoubleSpinBox::valueChanged), this, [this](double v) {
-    refresh();
-    emit thresholdChanged(v);
-  });
+  refreshTimer_ = connectMotionView(this, thresholdControls_);
   refresh();
 }
 
@@ -92,9 +68,7 @@ void MotionSummary::clear(int expectedFrames) {
 }
 
 void MotionSummary::setFrameParameters(int frame, const RigidParameters& parameters) {
-  if (frame < 0) return;
-  trace_.setFrameParameters(frame, parameters);
-  if (!refreshTimer_->isActive()) refreshTimer_->start();
+  addLiveFrame(trace_, refreshTimer_, frame, parameters);
 }
 
 void MotionSummary::setExpectedFrames(int frames) {
@@ -103,18 +77,17 @@ void MotionSummary::setExpectedFrames(int frames) {
 }
 
 void MotionSummary::setFinalParameters(const std::vector<RigidParameters>& parameters, const std::vector<double>& fd) {
-  trace_.setFinalParameters(parameters, fd);
-  refreshTimer_->stop();
+  setFinalFrames(trace_, refreshTimer_, parameters, fd);
   refresh();
 }
 
-double MotionSummary::threshold() const { return thresholdSpin_->value(); }
+double MotionSummary::threshold() const { return thresholdControls_->threshold(); }
 
-void MotionSummary::setThreshold(double mm) { thresholdSpin_->setValue(mm); }
+void MotionSummary::setThreshold(double mm) { thresholdControls_->setThreshold(mm); }
 
 void MotionSummary::refresh() {
-  const double limit = threshold();
-  const QList<int> outliers = trace_.outlierFrames(limit);
+  const bool changed = thresholdControls_->update(trace_);  // also the outlier label
+  const QList<int>& outliers = thresholdControls_->outliers();
   table_->setRowCount(int(outliers.size()));
   for (int row = 0; row < int(outliers.size()); ++row) {
     const int j = outliers[row];
@@ -143,19 +116,12 @@ void MotionSummary::refresh() {
   if (trace_.isFinal()) stats = tr("%1 frames, final parameters").arg(trace_.frameCount());
   if (worstFrame > 0) stats += tr("; largest FD %1 mm (frame %2)").arg(worst, 0, 'f', 3).arg(worstFrame);
   statsLabel_->setText(stats);
-  outlierLabel_->setText(trace_.outlierSummary(limit));
-  const bool changed = outliers != outliers_;
-  outliers_ = outliers;
-  if (changed) emit outliersChanged(outliers_);
+  if (changed) emit outliersChanged(outliers);
 }
 
 void MotionSummary::exportParametersInteractively() {
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export parameters"), QStringLiteral("confounds.tsv"),
-                                                    tr("Tab-separated values (*.tsv)"));
-  if (path.isEmpty()) return;
-  QString error;
-  const bool ok = exportParametersTsv(path, &error);
-  statsLabel_->setText(ok ? tr("Saved %1").arg(path) : tr("Export failed: %1").arg(error));
+  const QString status = exportParametersWithDialog(this, trace_);
+  if (!status.isEmpty()) statsLabel_->setText(status);
 }
 
 }  // namespace mc

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "MotionTrace.h"
+#include "OutlierControls.h"
 #include "RigidTransform.h"
 
-class QDoubleSpinBox;
 class QLabel;
 class QTableWidget;
 class QTimer;
@@ -31,7 +31,7 @@ public:
 
   const MotionTrace& trace() const { return trace_; }
   double threshold() const;
-  QList<int> outlierFrames() const { return outliers_; }
+  QList<int> outlierFrames() const { return thresholdControls_->outliers(); }
   QString outlierSummary() const { return trace_.outlierSummary(threshold()); }
   // Columns: frame, x, y, z (mm), pitch, roll, yaw (degrees), FD (mm); one row per outlier.
   QTableWidget* outlierTable() const { return table_; }
@@ -51,9 +51,7 @@ signals:
 
 private:
   MotionTrace trace_;
-  QList<int> outliers_;
-  QDoubleSpinBox* thresholdSpin_;
-  QLabel* outlierLabel_;
+  FdThresholdControls* thresholdControls_;  // fdThreshold, outlierLabel and the outliers, as in MotionPlots
   QLabel* statsLabel_;
   QTableWidget* table_;
   QTimer* refreshTimer_;
