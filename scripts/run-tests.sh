@@ -14,7 +14,14 @@ echo "== Standalone build: tests"
 echo "== Extension build against the Slicer kit (Slicer 5.2.2 MRML, SlicerExecutionModel, main's headers): tests"
 (cd "$kit_build" && ctest --output-on-failure -j 2 --timeout 900)
 
-echo "== Qt 5.15 build of the Qt engine and panel"
+echo "== Core and Qt engine without OpenMP (frames on std::thread, as with Apple clang)"
+noomp=${MC_NOOMP_BUILD_DIR:-$root/build-noomp}
+cmake -S "$root" -B "$noomp" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMC_BUILD_BENCHMARKS=OFF -DMC_BUILD_QT=ON \
+  -DCMAKE_DISABLE_FIND_PACKAGE_OpenMP=ON > "$noomp.configure.log" 2>&1 || { cat "$noomp.configure.log"; exit 1; }
+cmake --build "$noomp" -j "$(nproc)" --target MotionCorrectionCoreTests MotionCorrectionEngine
+(cd "$noomp" && ctest --output-on-failure -j 2 --timeout 900 -R '^(FrameExecutor|Realigner|Reslicer|CpuDispatch)\.')
+
+echo "== Qt 5.15 build of the Qt engine, the panel with Qt Charts and the app"
 qt5=${MC_QT5_BUILD_DIR:-$root/build-qt5}
 cmake -S "$root" -B "$qt5" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMC_QT_VERSION=5 -DMC_BUILD_TESTING=OFF \
   -DMC_BUILD_BENCHMARKS=OFF > "$qt5.configure.log" 2>&1 || { cat "$qt5.configure.log"; exit 1; }

@@ -9,7 +9,9 @@
 #include <QRunnable>
 #include <QThread>
 
+#ifdef _OPENMP
 #include <omp.h>
+#endif
 
 namespace mc {
 
@@ -35,8 +37,13 @@ void QtFrameExecutor::run(int count, const std::function<bool(int, int)>& task) 
   // Each worker pulls the next frame until none is left (or a task asked to stop), so a worker
   // index is never used by two frames at once.
   auto work = [&s, &task, count, omp](int worker) {
+#ifdef _OPENMP
+    // Each pool worker's inner loops share the cores with the other workers.
     const int previousOmp = omp_get_max_threads();
     omp_set_num_threads(omp);
+#else
+    (void)omp;  // without OpenMP the inner loops are serial
+#endif
     for (;;) {
       if (s.stop.load()) break;
       const int i = s.next.fetch_add(1);
@@ -49,7 +56,9 @@ void QtFrameExecutor::run(int count, const std::function<bool(int, int)>& task) 
         s.stop = true;
       }
     }
+#ifdef _OPENMP
     omp_set_num_threads(previousOmp);
+#endif
     std::lock_guard<std::mutex> lock(s.mutex);
     if (--s.running == 0) s.allDone.notify_all();
   };
