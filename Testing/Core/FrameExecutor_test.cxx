@@ -66,6 +66,9 @@ TEST(FrameExecutor, StopsStartingTasksAfterAFalseAndRethrowsTheFirstError) {
                        [&](int i, int) {
                          ++started;
                          if (i == 5) throw std::runtime_error("frame 5");
+                         // Real frames take milliseconds; trivial ones would let the other worker
+                         // run all 1000 in the microseconds the throw takes to be caught.
+                         std::this_thread::sleep_for(std::chrono::microseconds(200));
                          return true;
                        }),
                std::runtime_error);
