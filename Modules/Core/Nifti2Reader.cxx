@@ -28,6 +28,14 @@ T at(const unsigned char* h, std::size_t offset) {
 }
 
 template <class T>
+T atSwapped(const unsigned char* h, std::size_t offset, bool swap) {
+  unsigned char b[sizeof(T)];
+  std::memcpy(b, h + offset, sizeof b);
+  if (swap) std::reverse(b, b + sizeof b);
+  return at<T>(b, 0);
+}
+
+template <class T>
 void convert(const unsigned char* src, std::size_t n, float* dst, double slope, double inter) {
   for (std::size_t i = 0; i < n; ++i) {
     T v;
@@ -45,6 +53,29 @@ bool isNifti2File(const std::string& path) {
   if (gzread(g.f, h, 4) != 4) return false;
   const std::int32_t size = at<std::int32_t>(h, 0);
   return size == 540 || size == 0x1C020000;  // 540 byte-swapped
+}
+
+int niftiFrameCount(const std::string& path) {
+  GzFile g(path);  // gzopen reads plain files as they are: .nii and .nii.gz alike
+  if (!g.f) return -1;
+  unsigned char h[540];
+  const int got = gzread(g.f, h, sizeof h);
+  if (got < 348) return -1;
+  std::int64_t dim[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  const std::int32_t size = at<std::int32_t>(h, 0), swappedSize = atSwapped<std::int32_t>(h, 0, true);
+  if ((size == 348 || swappedSize == 348) && (std::memcmp(h + 344, "n+1", 4) == 0 || std::memcmp(h + 344, "ni1", 4) == 0)) {
+    for (int i = 0; i < 8; ++i) dim[i] = atSwapped<std::int16_t>(h, 40 + 2 * i, size != 348);
+  } else if ((size == 540 || swappedSize == 540) && got >= 540 &&
+             (std::memcmp(h + 4, "n+2", 4) == 0 || std::memcmp(h + 4, "ni2", 4) == 0)) {
+    for (int i = 0; i < 8; ++i) dim[i] = atSwapped<std::int64_t>(h, 16 + 8 * i, size != 540);
+  } else {
+    return -1;
+  }
+  if (dim[0] < 1 || dim[0] > 7) return -1;
+  for (int i = 5; i <= dim[0]; ++i)
+    if (dim[i] > 1) return -1;  // vectors, tensors: not a time series of scalars
+  if (dim[0] < 4 || dim[4] < 1) return 1;
+  return dim[4] > 0x7fffffff ? -1 : int(dim[4]);
 }
 
 VolumeSeries readNifti2(const std::string& path) {

@@ -2,6 +2,7 @@
 
 // MotionCorrection (shared with the standalone build)
 #include "ImageIO.h"
+#include "Nifti2Reader.h"
 #include "JobParameters.h"
 #include "MotionCorrectionTask.h"
 #include "MotionMetrics.h"
@@ -42,8 +43,6 @@
 #include <QObject>
 #include <QPointer>
 #include <QTemporaryDir>
-
-#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -106,37 +105,33 @@ bool isPlainScalarVolume(vtkMRMLNode* node)
          !node->IsA("vtkMRMLTensorVolumeNode");
 }
 
-bool sameGrid(vtkMRMLScalarVolumeNode* a, vtkMRMLScalarVolumeNode* b)
+mc::ImageGeometry geometryOf(vtkMRMLScalarVolumeNode* volume)
 {
-  int da[3], db[3];
-  a->GetImageData()->GetDimensions(da);
-  b->GetImageData()->GetDimensions(db);
-  if (da[0] != db[0] || da[1] != db[1] || da[2] != db[2])
-  {
-    return false;
-  }
-  vtkNew<vtkMatrix4x4> ma, mb;
-  a->GetIJKToRASMatrix(ma);
-  b->GetIJKToRASMatrix(mb);
-  for (int r = 0; r < 4; ++r)
-    for (int c = 0; c < 4; ++c)
-      if (std::fabs(ma->GetElement(r, c) - mb->GetElement(r, c)) > 1e-4 * (1 + std::fabs(ma->GetElement(r, c))))
-        return false;
-  return true;
+  mc::ImageGeometry g;
+  int dims[3];
+  volume->GetImageData()->GetDimensions(dims);
+  g.size = { dims[0], dims[1], dims[2] };
+  vtkNew<vtkMatrix4x4> ijkToRas;
+  volume->GetIJKToRASMatrix(ijkToRas);
+  g.voxelToWorld = fromVtkMatrix(ijkToRas);
+  return g;
 }
 
-template <typename T>
-T readScalar(const unsigned char* p, bool swap)
+// The parameters a new parameter node starts with: SPM12's defaults through the same name map as
+// the CLI and the panel, plus the backend choice.
+std::vector<std::pair<std::string, std::string>> defaultParameters()
 {
-  unsigned char b[sizeof(T)];
-  std::memcpy(b, p, sizeof(T));
-  if (swap)
+  std::vector<std::pair<std::string, std::string>> defaults;
+  for (const auto& nameValue : mc::jobParameters(mc::JobSpec{}))
   {
-    std::reverse(b, b + sizeof(T));
+    if (!nameValue.second.empty())
+    {
+      defaults.emplace_back(nameValue.first, nameValue.second);
+    }
   }
-  T v;
-  std::memcpy(&v, b, sizeof(T));
-  return v;
+  defaults.emplace_back("backend", "threads");
+  defaults.emplace_back("ranks", "2");
+  return defaults;
 }
 } // namespace
 
@@ -232,16 +227,10 @@ vtkMRMLScriptedModuleNode* vtkSlicerMotionCorrectionLogic::GetParameterNode()
   node->SetAttribute("ModuleName", kModuleName);
   node->SetName(scene->GenerateUniqueName("MotionCorrectionParameters").c_str());
   node->SetSingletonTag(kModuleName);
-  // SPM12's defaults, through the same name map as the CLI and the panel.
-  for (const auto& nameValue : mc::jobParameters(mc::JobSpec{}))
+  for (const auto& nameValue : defaultParameters())
   {
-    if (!nameValue.second.empty())
-    {
-      node->SetParameter(nameValue.first, nameValue.second);
-    }
+    node->SetParameter(nameValue.first, nameValue.second);
   }
-  node->SetParameter("backend", "threads");
-  node->SetParameter("ranks", "2");
   return vtkMRMLScriptedModuleNode::SafeDownCast(scene->AddNode(node));
 }
 
@@ -261,15 +250,7 @@ std::string vtkSlicerMotionCorrectionLogic::GetParameterOrDefault(const std::str
       return value;
     }
   }
-  if (name == "backend")
-  {
-    return "threads";
-  }
-  if (name == "ranks")
-  {
-    return "2";
-  }
-  for (const auto& nameValue : mc::jobParameters(mc::JobSpec{}))
+  for (const auto& nameValue : defaultParameters())
   {
     if (nameValue.first == name)
     {
@@ -297,63 +278,7 @@ bool vtkSlicerMotionCorrectionLogic::IsVolumeSequence(vtkMRMLNode* node)
 
 int vtkSlicerMotionCorrectionLogic::GetNumberOfFramesInFile(const char* path)
 {
-  if (!path || !*path)
-  {
-    return -1;
-  }
-  // gzopen reads plain files as they are, so .nii and .nii.gz go the same way.
-  gzFile file = gzopen(path, "rb");
-  if (!file)
-  {
-    return -1;
-  }
-  unsigned char h[540];
-  const int got = gzread(file, h, sizeof h);
-  gzclose(file);
-  if (got < 348)
-  {
-    return -1;
-  }
-  std::int64_t dim[8] = { 0, 0, 0, 0, 0, 0, 0, 0 };
-  const std::int32_t size = readScalar<std::int32_t>(h, false);
-  const std::int32_t swappedSize = readScalar<std::int32_t>(h, true);
-  if ((size == 348 || swappedSize == 348) && std::memcmp(h + 344, "n+1", 4) * std::memcmp(h + 344, "ni1", 4) == 0)
-  {
-    const bool swap = size != 348;
-    for (int i = 0; i < 8; ++i)
-    {
-      dim[i] = readScalar<std::int16_t>(h + 40 + 2 * i, swap);
-    }
-  }
-  else if ((size == 540 || swappedSize == 540) && got >= 540 &&
-           (std::memcmp(h + 4, "n+2", 4) == 0 || std::memcmp(h + 4, "ni2", 4) == 0))
-  {
-    const bool swap = size != 540;
-    for (int i = 0; i < 8; ++i)
-    {
-      dim[i] = readScalar<std::int64_t>(h + 16 + 8 * i, swap);
-    }
-  }
-  else
-  {
-    return -1;
-  }
-  if (dim[0] < 1 || dim[0] > 7)
-  {
-    return -1;
-  }
-  for (int i = 5; i <= dim[0]; ++i)
-  {
-    if (dim[i] > 1)
-    {
-      return -1; // vectors, tensors: not a time series of scalars
-    }
-  }
-  if (dim[0] < 4 || dim[4] < 1)
-  {
-    return 1;
-  }
-  return dim[4] > 0x7fffffff ? -1 : static_cast<int>(dim[4]);
+  return path && *path ? mc::niftiFrameCount(path) : -1;
 }
 
 vtkMRMLNode* vtkSlicerMotionCorrectionLogic::GetOrCreateReferencedNode(const char* role, const char* className,
@@ -637,7 +562,7 @@ bool vtkSlicerMotionCorrectionLogic::ValidateInput(vtkMRMLNode* input)
       this->Internal->LastError = label + ": has 1 frame, a run needs at least 2";
       return false;
     }
-    vtkMRMLScalarVolumeNode* first = vtkMRMLScalarVolumeNode::SafeDownCast(sequence->GetNthDataNode(0));
+    mc::ImageGeometry first;
     for (int t = 0; t < frames; ++t)
     {
       vtkMRMLScalarVolumeNode* volume = vtkMRMLScalarVolumeNode::SafeDownCast(sequence->GetNthDataNode(t));
@@ -646,7 +571,11 @@ bool vtkSlicerMotionCorrectionLogic::ValidateInput(vtkMRMLNode* input)
         this->Internal->LastError = label + ": item " + std::to_string(t) + " is not a scalar volume with voxels";
         return false;
       }
-      if (!sameGrid(first, volume))
+      if (t == 0)
+      {
+        first = geometryOf(volume);
+      }
+      else if (!geometryOf(volume).sameGridAs(first))
       {
         this->Internal->LastError = label + ": item " + std::to_string(t) + " is not on the grid of the first one";
         return false;
@@ -694,16 +623,6 @@ bool vtkSlicerMotionCorrectionLogic::WriteRun(vtkMRMLNode* input, const char* pa
     {
       out[i] = static_cast<float>(scalars->GetComponent(i, component));
     }
-  };
-  auto geometryOf = [](vtkMRMLScalarVolumeNode* volume) {
-    mc::ImageGeometry g;
-    int dims[3];
-    volume->GetImageData()->GetDimensions(dims);
-    g.size = { dims[0], dims[1], dims[2] };
-    vtkNew<vtkMatrix4x4> ijkToRas;
-    volume->GetIJKToRASMatrix(ijkToRas);
-    g.voxelToWorld = fromVtkMatrix(ijkToRas);
-    return g;
   };
   try
   {
