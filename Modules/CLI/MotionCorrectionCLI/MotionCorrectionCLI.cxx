@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -202,6 +203,11 @@ int main(int argc, char** argv) {
     c = CommandLine();
     if (const int status = parseWithGenerateCLP(static_cast<int>(args.size()), argvTclap.data(), c); status != kParsed)
       return status;
+    // PARSE_ARGS's variables are copied by name above; a parameter added to the XML but not there
+    // would silently keep its default, so every run checks the copy is complete.
+    for (const auto* p : description.parameters())
+      if (!c.values.count(p->name))
+        throw std::logic_error("parameter '" + p->name + "' of MotionCorrectionCLI.xml is not copied from PARSE_ARGS");
     c.spelled = spelled;  // errors name the flag as the user typed it
 #endif
     request = requestFromCommandLine(description, c);
