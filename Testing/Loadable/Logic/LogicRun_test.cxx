@@ -234,14 +234,11 @@ TEST_P(RunOnBackend, FillsTableLiveCloseToTruthWithOutputsInOneBrowser) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, RunOnBackend, ::testing::Values("threads", "mpi"));
 
-TEST(RunCancel, MidRunOnAFreshSceneRemovesEverythingTheRunAdded) {
-  ScratchDir dir;
-  writeVolumeSeries(dir.file("long.nii.gz"), phantomRun(40, 5).run);
-  SlicerWorld w;
-  vtkMRMLSequenceNode* input = w.logic->LoadRunAsSequence(dir.file("long.nii.gz").c_str());
-  ASSERT_NE(input, nullptr);
-  const std::vector<std::string> before = nodeIDs(w.scene);  // no parameter node yet
+namespace {
 
+// Runs a 40-frame `input` and cancels it once the table has 3 rows (the user adds a node meanwhile):
+// the cancel must come mid-run, and the scene must then hold exactly `before` plus the user's node.
+void runAndCancelMidRun(SlicerWorld& w, vtkMRMLSequenceNode* input, const std::vector<std::string>& before) {
   CancelWhenRows cancel(w.logic, w.scene, 3);
   EXPECT_FALSE(w.logic->Run(input));
   EXPECT_STREQ(w.logic->GetLastError(), "cancelled");
@@ -252,6 +249,19 @@ TEST(RunCancel, MidRunOnAFreshSceneRemovesEverythingTheRunAdded) {
   std::vector<std::string> expected = before;
   expected.push_back(cancel.userNodeID);
   EXPECT_EQ(nodeIDs(w.scene), expected);
+}
+
+}  // namespace
+
+TEST(RunCancel, MidRunOnAFreshSceneRemovesEverythingTheRunAdded) {
+  ScratchDir dir;
+  writeVolumeSeries(dir.file("long.nii.gz"), phantomRun(40, 5).run);
+  SlicerWorld w;
+  vtkMRMLSequenceNode* input = w.logic->LoadRunAsSequence(dir.file("long.nii.gz").c_str());
+  ASSERT_NE(input, nullptr);
+  const std::vector<std::string> before = nodeIDs(w.scene);  // no parameter node yet
+
+  runAndCancelMidRun(w, input, before);
   EXPECT_EQ(w.scene->GetNumberOfNodesByClass("vtkMRMLTableNode"), 1);
   EXPECT_EQ(w.scene->GetNumberOfNodesByClass("vtkMRMLPlotChartNode"), 0);
   EXPECT_EQ(w.scene->GetNumberOfNodesByClass("vtkMRMLScriptedModuleNode"), 0);
@@ -284,15 +294,7 @@ TEST_P(CancelOnBackend, MidRunAfterAPreviousRunRestoresItsResults) {
   const int realignedFrames = w.logic->GetOutputSequenceNode()->GetNumberOfDataNodes();
   ASSERT_EQ(cells.size(), 8u);
 
-  CancelWhenRows cancel(w.logic, w.scene, 3);
-  EXPECT_FALSE(w.logic->Run(second));
-  EXPECT_STREQ(w.logic->GetLastError(), "cancelled");
-  EXPECT_GE(cancel.rowsAtCancel, 3);
-  EXPECT_LT(cancel.rowsAtCancel, 40);
-
-  std::vector<std::string> expected = ids;
-  expected.push_back(cancel.userNodeID);
-  EXPECT_EQ(nodeIDs(w.scene), expected);
+  runAndCancelMidRun(w, second, ids);
   EXPECT_EQ(tableCells(w.logic->GetMotionTableNode()), cells);
   EXPECT_EQ(references(parameters), refs);
   EXPECT_EQ(parameters->GetNodeReference("InputNode"), first);
