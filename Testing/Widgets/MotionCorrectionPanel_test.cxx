@@ -86,6 +86,19 @@ void refreshMotionTab(MotionCorrectionPanel& panel) {
 #endif
 }
 
+// Shows the panel, types `input` as a user would, ticks estimate-only (which must disable the
+// realigned-run row), clicks Run and waits until the run finished. False if any step fails.
+bool runEstimateOnly(MotionCorrectionPanel& panel, const QString& input) {
+  panel.show();
+  if (!QTest::qWaitForWindowExposed(&panel)) return false;
+  setPath(&panel, "inputPath", input);
+  child<QCheckBox>(&panel, "estimateOnly")->setChecked(true);
+  if (child<PathChooser>(&panel, "realignedPath")->isEnabled()) return false;
+  QSignalSpy finished(&panel, &MotionCorrectionPanel::runFinished);
+  QTest::mouseClick(child<QPushButton>(&panel, "runButton"), Qt::LeftButton);
+  return finished.wait(kRunTimeoutMs);
+}
+
 }  // namespace
 
 class MotionCorrectionPanelTest : public QObject {
@@ -349,14 +362,7 @@ private slots:
     const test::GeneratedRun run = test::writePhantomRun(dir.filePath(QStringLiteral("run.nii")), 8, 11);
     MotionCorrectionPanel panel;
     panel.resize(1000, 900);
-    panel.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&panel));
-    setPath(&panel, "inputPath", run.path);
-    child<QCheckBox>(&panel, "estimateOnly")->setChecked(true);
-    QVERIFY(!child<PathChooser>(&panel, "realignedPath")->isEnabled());
-    QSignalSpy finished(&panel, &MotionCorrectionPanel::runFinished);
-    QTest::mouseClick(child<QPushButton>(&panel, "runButton"), Qt::LeftButton);
-    QVERIFY(finished.wait(kRunTimeoutMs));
+    QVERIFY(runEstimateOnly(panel, run.path));
     const DefaultOutputs out = defaultOutputsFor(run.path);
     QVERIFY(QFile::exists(out.parameters) && QFile::exists(out.confounds));
     QVERIFY(!QFile::exists(out.realigned) && !QFile::exists(out.mean));  // estimate only
@@ -426,13 +432,7 @@ private slots:
     const test::GeneratedRun run = test::writePhantomRun(dir.filePath(QStringLiteral("run.nii")), 8, 11);
     MotionCorrectionPanel panel;
     panel.resize(900, 800);
-    panel.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&panel));
-    setPath(&panel, "inputPath", run.path);
-    child<QCheckBox>(&panel, "estimateOnly")->setChecked(true);
-    QSignalSpy finished(&panel, &MotionCorrectionPanel::runFinished);
-    QTest::mouseClick(child<QPushButton>(&panel, "runButton"), Qt::LeftButton);
-    QVERIFY(finished.wait(kRunTimeoutMs));
+    QVERIFY(runEstimateOnly(panel, run.path));
     const DefaultOutputs out = defaultOutputsFor(run.path);
     const std::vector<RigidParameters> rp = parseRpFile(out.parameters.toStdString());
     QCOMPARE(int(rp.size()), 8);
