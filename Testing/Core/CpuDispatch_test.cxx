@@ -19,6 +19,7 @@
 #include "Realigner.h"
 #include "Reslicer.h"
 #include "SyntheticRun.h"
+#include "TestSupport.h"
 
 using namespace mc;
 
@@ -56,13 +57,7 @@ std::vector<float> randomVolume(const std::array<int, 3>& size, unsigned seed) {
   return v;
 }
 
-SyntheticRun smallRun(const std::vector<RigidParameters>& m) {
-  PhantomOptions p;
-  p.size = {40, 40, 24};
-  p.spacing = {4, 4, 5};
-  p.noise = 0.02;
-  return generatePhantomRun(p, m);
-}
+SyntheticRun smallRun(const std::vector<RigidParameters>& m) { return test::smallPhantomRun(m, 0.02); }
 
 double maxRelativeDifference(const std::vector<float>& a, const std::vector<float>& b) {
   double scale = 0, diff = 0;

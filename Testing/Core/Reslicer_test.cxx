@@ -5,18 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "SyntheticRun.h"
+#include "TestSupport.h"
 
 using namespace mc;
 
 namespace {
 
-SyntheticRun smallRun(const std::vector<RigidParameters>& m) {
-  PhantomOptions p;
-  p.size = {40, 40, 24};
-  p.spacing = {4, 4, 5};
-  p.noise = 0;
-  return generatePhantomRun(p, m);
-}
+SyntheticRun smallRun(const std::vector<RigidParameters>& m) { return test::smallPhantomRun(m, 0); }
 
 double correlation(const float* a, const float* b, const std::vector<std::uint8_t>& mask) {
   double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0, n = 0;

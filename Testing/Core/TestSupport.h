@@ -7,6 +7,7 @@
 #include "MotionMetrics.h"
 #include "Progress.h"
 #include "RigidTransform.h"
+#include "SyntheticRun.h"
 
 namespace mc::test {
 
@@ -38,6 +39,16 @@ private:
 };
 
 inline std::string dataFile(const std::string& name) { return std::string(MC_DATA_DIR) + "/" + name; }
+
+// A small phantom run (40x40x24 voxels of 4x4x5 mm) moved by `motion`: big enough for a real
+// estimate, fast enough for unit tests.
+inline SyntheticRun smallPhantomRun(const std::vector<RigidParameters>& motion, double noise) {
+  PhantomOptions p;
+  p.size = {40, 40, 24};
+  p.spacing = {4, 4, 5};
+  p.noise = noise;
+  return generatePhantomRun(p, motion);
+}
 
 struct ErrorSummary {
   double mean = 0;  // mean over frames of the mean displacement error over the head (mm)
