@@ -29,7 +29,7 @@ qt=$(grep -E '^MC_QT_VERSION:' "$work/bare/CMakeCache.txt" | cut -d= -f2)
 [ "$qt" = 5 ] || { echo "FAIL: default Qt in an extension build is $qt, expected 5"; exit 1; }
 # The libraries Slicer needs are still there; the test executables are not.
 targets=$("$cmake" --build "$work/bare" --target help)
-for t in MotionCorrectionCore MotionCorrectionEngine vtkSlicerMotionCorrectionModuleLogic MotionCorrectionCLI; do
+for t in MotionCorrectionAlgorithm MotionCorrectionIO MotionCorrectionJob MotionCorrectionLaunch MotionCorrectionEngine vtkSlicerMotionCorrectionModuleLogic MotionCorrectionCLI; do
   grep -q "^$t:" <<< "$targets" || { echo "FAIL: target $t missing without GoogleTest/OpenMP"; exit 1; }
 done
 if grep -q "^MotionCorrectionLogicTests:" <<< "$targets"; then echo "FAIL: GoogleTest tests configured without GoogleTest"; exit 1; fi

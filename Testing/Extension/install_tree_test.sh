@@ -9,7 +9,8 @@ cmake=$1 build=$2 prefix=$3 gen=$4 libdir=$5 clidir=$6
 rm -rf "$prefix"
 "$cmake" --install "$build" --prefix "$prefix" > "$prefix.log" 2>&1 || { cat "$prefix.log"; exit 1; }
 fail=0
-for f in "$libdir/libMotionCorrectionCore.so" "$libdir/libMotionCorrectionEngine.so" \
+for f in "$libdir/libMotionCorrectionAlgorithm.so" "$libdir/libMotionCorrectionIO.so" "$libdir/libMotionCorrectionJob.so" \
+         "$libdir/libMotionCorrectionLaunch.so" "$libdir/libMotionCorrectionEngine.so" \
          "$libdir/libvtkSlicerMotionCorrectionModuleLogic.so" "$clidir/MotionCorrectionCLI" "$clidir/MotionCorrectionMPI"; do
   if [ ! -e "$prefix/$f" ]; then echo "FAIL: $f was not installed"; fail=1; fi
 done

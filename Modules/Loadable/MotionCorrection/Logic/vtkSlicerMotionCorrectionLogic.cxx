@@ -2,7 +2,7 @@
 
 // MotionCorrection (shared with the standalone build)
 #include "ImageIO.h"
-#include "Nifti2Reader.h"
+#include "ImageIO.h"
 #include "JobParameters.h"
 #include "MotionCorrectionTask.h"
 #include "MotionMetrics.h"

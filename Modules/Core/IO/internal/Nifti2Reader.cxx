@@ -1,4 +1,5 @@
 #include "Nifti2Reader.h"
+#include "ImageIO.h"  // niftiFrameCount is public
 
 #include <algorithm>
 #include <cmath>

@@ -17,18 +17,6 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-void JobSpec::validate() const {
-  estimation.validate();
-  reslice.validate();
-  if (threads < 0) throw std::invalid_argument("threads must be >= 0, got " + std::to_string(threads));
-  if (estimateOnly && (!realignedOutput.empty() || !meanOutput.empty()))
-    throw std::invalid_argument("estimate-only writes no images: drop --output/--mean or --estimate-only");
-  for (const std::string* p : {&realignedOutput, &meanOutput})
-    if (!p->empty() && !isSupportedImagePath(*p))
-      throw std::invalid_argument(*p + ": unsupported output type (use .nii, .nii.gz, .nrrd or .nhdr)");
-  checkOutputPaths(input, {realignedOutput, meanOutput, parametersOutput, transformsOutput, confoundsOutput});
-}
-
 void summarizeMotion(JobResult& r, const VolumeSeries& run, int referenceFrame) {
   r.parameters.clear();
   r.displacement.clear();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "FrameExecutor.h"
+#include "JobSpec.h"
 #include "MotionMetrics.h"
 #include "Progress.h"
 #include "RealignmentOptions.h"
@@ -12,24 +13,6 @@
 #include "VolumeSeries.h"
 
 namespace mc {
-
-struct JobSpec {
-  std::string input;
-  std::string realignedOutput;   // empty: not written
-  std::string meanOutput;
-  std::string parametersOutput;  // rp_*.txt
-  std::string transformsOutput;  // 4x4 per frame
-  std::string confoundsOutput;   // TSV
-  std::string weightImage;       // optional weighting/mask image on the reference grid
-  EstimationOptions estimation;
-  ResliceOptions reslice;
-  bool estimateOnly = false;
-  bool keepDataType = false;     // write the realigned run in the input's datatype (rounded)
-  int threads = 0;               // 0: all cores
-
-  // Throws std::invalid_argument naming the offending option or path.
-  void validate() const;
-};
 
 struct JobResult {
   MotionEstimate motion;

@@ -25,6 +25,11 @@ void writeVolumeSeries(const std::string& path, const VolumeSeries& run, StoredT
 void writeVolume(const std::string& path, const Volume& volume, double repetitionTime = 0,
                  StoredType type = StoredType::Float32);
 
+// Frames in a NIfTI-1/2 file (.nii or .nii.gz, either byte order) from its header alone (dim[0],
+// dim[4]): 1 for a 3D image, N for a 4D one; -1 when the file is missing, not NIfTI, or has more
+// than 4 dimensions (vectors, tensors). Cheap enough for a file dialog deciding who reads a file.
+int niftiFrameCount(const std::string& path);
+
 // True for the extensions the IO layer understands (.nii, .nii.gz, .nrrd, .nhdr).
 bool isSupportedImagePath(const std::string& path);
 
