@@ -1,6 +1,7 @@
 #include "Realigner.h"
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -52,14 +53,88 @@ bool frameIsEmpty(const VolumeSeries& run, int t) {
   return true;
 }
 
-// One pass: every frame against `ref`, reporting each as it finishes.
+// Frame j of a pass: kept at `initial` when keepInitial (the reference frame in pass 1) or when the
+// frame is empty, else estimated against `reference` from `initial`.
+FrameMotion estimatePassFrame(FrameEstimator& estimator, const ReferenceModel& reference, const VolumeSeries& run,
+                              int j, const Matrix4& initial, bool keepInitial) {
+  if (keepInitial || frameIsEmpty(run, j)) {
+    FrameMotion m;
+    m.frame = j;
+    m.transform = initial;
+    m.parameters = spmImatrix(m.transform);
+    return m;
+  }
+  return estimator.estimate(reference, run.frame(j), initial, j);
+}
+
+// Rank 0 builds the pass's reference model; the others receive it (they never recompute it).
+ReferenceModel sharedReferenceModel(Collective& c, const float* voxels, const ImageGeometry& g,
+                                    const EstimationOptions& o, const Volume* weight) {
+  if (c.size() == 1) return ReferenceModel(voxels, g, o, weight);
+  std::vector<double> flat;
+  ReferenceModel model;
+  if (c.isRoot()) {
+    model = ReferenceModel(voxels, g, o, weight);
+    flat = model.serialize();
+  }
+  broadcastVector(c, flat, 0);
+  if (!c.isRoot()) model = ReferenceModel::deserialize(flat);
+  return model;
+}
+
+// The frames of every rank's share on every rank: each rank's estimates (all but `parameters`, which
+// follow from the transform) as bytes, gathered and broadcast.
+void shareFrameMotions(Collective& c, std::vector<FrameMotion>& frames, const Share& mine) {
+  std::vector<char> bytes;
+  auto put = [&](const void* p, std::size_t n) {
+    bytes.insert(bytes.end(), static_cast<const char*>(p), static_cast<const char*>(p) + n);
+  };
+  for (int j = mine.first; j < mine.first + mine.count; ++j) {
+    const FrameMotion& m = frames[std::size_t(j)];
+    const std::uint64_t warningSize = m.warning.size();
+    put(&j, sizeof j);  // the frame index
+    put(m.transform.m.data(), sizeof(double) * 16);
+    put(&m.iterations, sizeof m.iterations);
+    put(&m.samplePoints, sizeof m.samplePoints);
+    put(&m.meanSquaredResidual, sizeof m.meanSquaredResidual);
+    put(&warningSize, sizeof warningSize);
+    put(m.warning.data(), m.warning.size());
+  }
+  const std::vector<char> all = allGatherBytes(c, bytes);
+  std::size_t at = 0;
+  auto get = [&](void* p, std::size_t n) {
+    std::memcpy(p, all.data() + at, n);
+    at += n;
+  };
+  while (at < all.size()) {
+    FrameMotion m;
+    std::uint64_t warningSize = 0;
+    get(&m.frame, sizeof m.frame);  // written as the frame index, which FrameMotion::frame is
+    get(m.transform.m.data(), sizeof(double) * 16);
+    get(&m.iterations, sizeof m.iterations);
+    get(&m.samplePoints, sizeof m.samplePoints);
+    get(&m.meanSquaredResidual, sizeof m.meanSquaredResidual);
+    get(&warningSize, sizeof warningSize);
+    m.warning.assign(all.data() + at, std::size_t(warningSize));
+    at += std::size_t(warningSize);
+    m.parameters = spmImatrix(m.transform);
+    frames.at(std::size_t(m.frame)) = std::move(m);
+  }
+}
+
+// One pass: this rank's frames against `ref`, reporting each as it finishes.
 class PassRunner {
 public:
-  PassRunner(const VolumeSeries& run, FrameExecutor& ex, const ProgressCallback& cb, const ProgressPlan& plan)
-      : run_(run), ex_(ex), cb_(cb), plan_(plan), estimators_(std::max(1, ex.workerCount())) {}
+  PassRunner(const VolumeSeries& run, FrameExecutor& ex, const ProgressCallback& cb, const ProgressPlan& plan,
+             Collective& c)
+      : run_(run), ex_(ex), cb_(cb), plan_(plan), c_(c), mine_(shareOf(run.frameCount, c.size(), c.rank())),
+        estimators_(std::max(1, ex.workerCount())) {}
 
-  // `anchor` is estimated first; the others are then reported relative to it, so what a live plot
-  // shows during the pass is already the final convention.
+  const Share& share() const { return mine_; }
+
+  // `anchor` is estimated first (by the rank that owns it, which shares its motion); the others are
+  // then reported relative to it, so what a live plot shows during the pass is already the final
+  // convention. Only this rank's frames of the result are filled.
   std::vector<FrameMotion> run(Stage stage, const ReferenceModel& ref, const std::vector<Matrix4>& initial,
                                int anchor, bool anchorIsIdentity) {
     const int n = run_.frameCount;
@@ -69,10 +144,17 @@ public:
     auto one = [&](int j, int w) {
       out[j] = estimatePassFrame(estimators_[w], ref, run_, j, initial[j], j == anchor && anchorIsIdentity);
     };
-    one(anchor, 0);
-    const Matrix4 anchorInverse = out[anchor].transform.inverse();
-    if (!report(stage, anchor, out[anchor], anchorInverse)) throw Cancelled();
-    ex_.run(n, [&](int j, int w) {
+    const int anchorOwner = ownerOf(anchor, n, c_.size());
+    Matrix4 anchorMotion;
+    if (c_.rank() == anchorOwner) {
+      one(anchor, 0);
+      anchorMotion = out[anchor].transform;
+    }
+    if (c_.size() > 1) broadcastValue(c_, anchorMotion, anchorOwner);
+    const Matrix4 anchorInverse = anchorMotion.inverse();
+    if (c_.rank() == anchorOwner && !report(stage, anchor, out[anchor], anchorInverse)) throw Cancelled();
+    ex_.run(mine_.count, [&](int i, int w) {
+      const int j = mine_.first + i;
       if (j == anchor) return true;
       one(j, w);
       return report(stage, j, out[j], anchorInverse);
@@ -97,6 +179,8 @@ private:
   FrameExecutor& ex_;
   const ProgressCallback& cb_;
   ProgressPlan plan_;
+  Collective& c_;
+  Share mine_;
   std::vector<FrameEstimator> estimators_;
   std::mutex mutex_;
   int done_ = 0;
@@ -116,20 +200,8 @@ void checkRunForEstimation(const VolumeSeries& run, const EstimationOptions& o) 
     throw std::invalid_argument("reference frame " + std::to_string(o.referenceFrame) + " is empty (all zero)");
 }
 
-FrameMotion estimatePassFrame(FrameEstimator& estimator, const ReferenceModel& reference, const VolumeSeries& run,
-                              int j, const Matrix4& initial, bool keepInitial) {
-  if (keepInitial || frameIsEmpty(run, j)) {
-    FrameMotion m;
-    m.frame = j;
-    m.transform = initial;
-    m.parameters = spmImatrix(m.transform);
-    return m;
-  }
-  return estimator.estimate(reference, run.frame(j), initial, j);
-}
-
 MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& executor, const ProgressCallback& progress,
-                                   const Volume* weight, const ProgressPlan& planIn) const {
+                                   const Volume* weight, const ProgressPlan& planIn, Collective& collective) const {
   const EstimationOptions& o = options_;
   checkRunForEstimation(run, o);
   ProgressPlan plan = planIn;
@@ -137,13 +209,15 @@ MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& execu
 
   MotionEstimate result;
   const int r = o.referenceFrame;
-  PassRunner passes(run, executor, progress, plan);
-  ReferenceModel ref(run.frame(r), run.geometry, o, weight);
+  PassRunner passes(run, executor, progress, plan, collective);
+  const ReferenceModel ref = sharedReferenceModel(collective, run.frame(r), run.geometry, o, weight);
   std::vector<FrameMotion> frames =
       passes.run(Stage::Pass1, ref, std::vector<Matrix4>(run.frameCount, Matrix4::identity()), r, true);
   result.samplePoints = ref.sampleCount();
 
   if (o.registerToMean) {
+    // This rank's frames' pass-1 motions (the others are not needed: the mean sums this rank's share,
+    // pass 2 starts each frame from its own, and the anchor's owner holds the anchor's).
     std::vector<Matrix4> motions(run.frameCount);
     for (int j = 0; j < run.frameCount; ++j) motions[j] = frames[j].transform;
     bool aborted = false;
@@ -151,11 +225,12 @@ MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& execu
       if (!progress) return true;
       aborted = progress(plan.frameEvent(Stage::Mean, j, done, run.frameCount)) == CallbackReturn::Abort;
       return !aborted;
-    });
-    ReferenceModel meanRef(mean.voxels.data(), run.geometry, o, weight);
+    }, collective);
+    const ReferenceModel meanRef = sharedReferenceModel(collective, mean.voxels.data(), run.geometry, o, weight);
     frames = passes.run(Stage::Pass2, meanRef, motions, r, false);
     result.samplePoints = meanRef.sampleCount();
   }
+  if (collective.size() > 1) shareFrameMotions(collective, frames, passes.share());
   makeRelativeTo(frames, r);
   for (const auto& f : frames)
     if (!f.warning.empty()) result.warnings.push_back(f.warning);

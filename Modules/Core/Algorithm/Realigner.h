@@ -7,15 +7,13 @@
 // This is SPM's: Q is V(j).mat / V(ref).mat after realignment, and spmImatrix(Q) is the rp_*.txt row.
 #include <vector>
 
+#include "Collective.h"
 #include "FrameExecutor.h"
 #include "Progress.h"
 #include "RealignmentOptions.h"
 #include "VolumeSeries.h"
 
 namespace mc {
-
-class FrameEstimator;
-class ReferenceModel;
 
 struct MotionEstimate {
   std::vector<FrameMotion> frames;  // transform/parameters relative to the reference frame
@@ -29,8 +27,13 @@ public:
   const EstimationOptions& options() const { return options_; }
 
   // Throws std::invalid_argument for bad options or a run they do not fit, Cancelled on Abort.
+  // Over several ranks (every rank holding the whole run): each estimates its share of the frames
+  // (shareOf) and reports them to its own `progress`; rank 0 builds each pass's reference model (so
+  // `weight` is read on rank 0 only) and every rank returns the whole estimate. The results are those
+  // of one rank, bit for bit, but for the pass-2 mean's sums over ranks.
   MotionEstimate estimate(const VolumeSeries& run, FrameExecutor& executor, const ProgressCallback& progress = {},
-                          const Volume* weight = nullptr, const ProgressPlan& plan = {}) const;
+                          const Volume* weight = nullptr, const ProgressPlan& plan = {},
+                          Collective& collective = localCollective()) const;
 
 private:
   EstimationOptions options_;
@@ -47,12 +50,6 @@ void makeRelativeTo(std::vector<FrameMotion>& frames, int reference);
 // Throws std::invalid_argument when the run cannot be estimated with these options (fewer than 2
 // frames, reference frame past the end or empty). Realigner::estimate starts with it.
 void checkRunForEstimation(const VolumeSeries& run, const EstimationOptions& options);
-
-// Frame j of a pass exactly as Realigner runs it: kept at `initial` when keepInitial (the reference
-// frame in pass 1) or when the frame is empty, else estimated against `reference` from `initial`.
-// Shared with the MPI worker, which runs the same passes over its share of the frames.
-FrameMotion estimatePassFrame(FrameEstimator& estimator, const ReferenceModel& reference, const VolumeSeries& run,
-                              int frame, const Matrix4& initial, bool keepInitial);
 
 // Replaces NaN/Inf voxels by 0 and reports frames that are empty or were repaired (one line each).
 std::vector<std::string> sanitizeRun(VolumeSeries& run);

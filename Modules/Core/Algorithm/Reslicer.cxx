@@ -131,6 +131,11 @@ void Reslicer::accumulate(const float* frame, const Matrix4& motion, double* sum
                     AccumulateStore{sum, count});
 }
 
+namespace {
+
+// The steps below run over a range of frames [first, first + count): a rank's share.
+
+// Number of frames of the range that see each voxel (integer sums: independent of the split).
 std::vector<std::uint32_t> coverageCounts(const VolumeSeries& run, const std::vector<Matrix4>& motions,
                                           const Reslicer& reslicer, FrameExecutor& executor, int first, int count) {
   const std::size_t nvox = run.frameSize();
@@ -149,12 +154,15 @@ std::vector<std::uint32_t> coverageCounts(const VolumeSeries& run, const std::ve
   return total;
 }
 
+// SPM's mask: 1 where all `frames` frames see the voxel.
 std::vector<std::uint8_t> maskFromCoverage(const std::vector<std::uint32_t>& coverage, int frames) {
   std::vector<std::uint8_t> mask(coverage.size(), 0);
   for (std::size_t k = 0; k < coverage.size(); ++k) mask[k] = coverage[k] == std::uint32_t(frames);
   return mask;
 }
 
+// The mean image of resliced frames: the sum over frames (in frame order) divided by the coverage,
+// zero where no frame sees the voxel or, when `mask` is given, outside it.
 Volume meanOfResliced(const VolumeSeries& realigned, const std::vector<std::uint32_t>& coverage,
                       const std::uint8_t* mask) {
   const std::size_t nvox = realigned.frameSize();
@@ -170,11 +178,16 @@ Volume meanOfResliced(const VolumeSeries& realigned, const std::vector<std::uint
   return mean;
 }
 
-Volume AlignedSums::mean(const ImageGeometry& geometry) const {
-  Volume m{geometry, std::vector<float>(sum.size(), 0.0f)};
-  for (std::size_t k = 0; k < sum.size(); ++k) m.voxels[k] = count[k] ? float(sum[k] / count[k]) : 0.0f;
-  return m;
-}
+// Sums of the frames of a range moved by their motions, and how many frames cover each voxel.
+struct AlignedSums {
+  std::vector<double> sum;
+  std::vector<std::uint32_t> count;
+  Volume mean(const ImageGeometry& geometry) const {  // sum / count, 0 where count is 0
+    Volume m{geometry, std::vector<float>(sum.size(), 0.0f)};
+    for (std::size_t k = 0; k < sum.size(); ++k) m.voxels[k] = count[k] ? float(sum[k] / count[k]) : 0.0f;
+    return m;
+  }
+};
 
 AlignedSums alignedSums(const VolumeSeries& run, const std::vector<Matrix4>& motions, int degree,
                         const std::array<bool, 3>& wrap, FrameExecutor& executor, int first, int count,
@@ -215,27 +228,44 @@ AlignedSums alignedSums(const VolumeSeries& run, const std::vector<Matrix4>& mot
   return total;
 }
 
+}  // namespace
+
 ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& motions, const ResliceOptions& options,
-                         FrameExecutor& executor, const ProgressCallback& progress, const ProgressPlan& plan) {
+                         FrameExecutor& executor, const ProgressCallback& progress, const ProgressPlan& plan,
+                         Collective& collective) {
   if (int(motions.size()) != run.frameCount)
     throw std::invalid_argument("reslice: " + std::to_string(motions.size()) + " motions for " +
                                 std::to_string(run.frameCount) + " frames");
   const Reslicer reslicer(run.geometry, options);
   const int workers = std::max(1, executor.workerCount());
-  const std::vector<std::uint32_t> coverage = coverageCounts(run, motions, reslicer, executor, 0, run.frameCount);
+  const std::size_t nvox = run.frameSize();
+  const Share mine = shareOf(run.frameCount, collective.size(), collective.rank());
+  std::vector<std::uint32_t> coverage = coverageCounts(run, motions, reslicer, executor, mine.first, mine.count);
+  if (collective.size() > 1) collective.sum(coverage.data(), coverage.size());
 
   ResliceResult r;
   r.mask = maskFromCoverage(coverage, run.frameCount);
-  r.realigned.allocate(run.geometry, run.frameCount);
-  r.realigned.repetitionTime = run.repetitionTime;
-  r.realigned.storedType = run.storedType;
+  // Rank 0 reslices straight into the whole run (its share comes first), another rank into a buffer
+  // holding its share only.
+  std::vector<float> share;
+  float* out = nullptr;
+  if (collective.isRoot()) {
+    r.realigned.allocate(run.geometry, run.frameCount);
+    r.realigned.repetitionTime = run.repetitionTime;
+    r.realigned.storedType = run.storedType;
+    out = r.realigned.frame(mine.first);
+  } else {
+    share.assign(std::size_t(mine.count) * nvox, 0.0f);
+    out = share.data();
+  }
 
   std::vector<BSplineCoefficients> scratch(workers);
   std::mutex mutex;
   int done = 0;
   bool aborted = false;
-  executor.run(run.frameCount, [&](int j, int w) {
-    reslicer.resliceFrame(run.frame(j), motions[j], r.realigned.frame(j), scratch[w],
+  executor.run(mine.count, [&](int i, int w) {
+    const int j = mine.first + i;
+    reslicer.resliceFrame(run.frame(j), motions[j], out + std::size_t(i) * nvox, scratch[w],
                           options.mask ? r.mask.data() : nullptr);
     std::lock_guard<std::mutex> lock(mutex);
     ++done;
@@ -245,14 +275,24 @@ ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& mo
     return !aborted;
   });
   if (aborted) throw Cancelled();
+  if (collective.size() > 1)
+    collective.gather(out, r.realigned.voxels.data(), shareCounts(run.frameCount, collective.size()),
+                      nvox * sizeof(float));
+  if (!collective.isRoot()) return r;
   r.mean = meanOfResliced(r.realigned, coverage, options.mask ? r.mask.data() : nullptr);
   return r;
 }
 
 Volume alignedMean(const VolumeSeries& run, const std::vector<Matrix4>& motions, int degree,
                    const std::array<bool, 3>& wrap, FrameExecutor& executor,
-                   const std::function<bool(int, int)>& onFrame) {
-  return alignedSums(run, motions, degree, wrap, executor, 0, run.frameCount, onFrame).mean(run.geometry);
+                   const std::function<bool(int, int)>& onFrame, Collective& collective) {
+  const Share mine = shareOf(run.frameCount, collective.size(), collective.rank());
+  AlignedSums sums = alignedSums(run, motions, degree, wrap, executor, mine.first, mine.count, onFrame);
+  if (collective.size() > 1) {
+    collective.sum(sums.sum.data(), sums.sum.size());
+    collective.sum(sums.count.data(), sums.count.size());
+  }
+  return sums.mean(run.geometry);
 }
 
 }  // namespace mc

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "BSplineCoefficients.h"
+#include "Collective.h"
 #include "FrameExecutor.h"
 #include "Matrix4.h"
 #include "Progress.h"
@@ -41,38 +42,22 @@ struct ResliceResult {
   std::vector<std::uint8_t> mask;  // 1 where every frame covers the voxel
 };
 
-// Steps of resliceRun and alignedMean over a range of frames [first, first + count), so that a
-// distributed backend (MPI) runs the same code on its share and only combines the sums.
-
-// Number of frames of the range that see each voxel (integer sums: independent of the split).
-std::vector<std::uint32_t> coverageCounts(const VolumeSeries& run, const std::vector<Matrix4>& motions,
-                                          const Reslicer& reslicer, FrameExecutor& executor, int first, int count);
-// SPM's mask: 1 where all `frames` frames see the voxel.
-std::vector<std::uint8_t> maskFromCoverage(const std::vector<std::uint32_t>& coverage, int frames);
-// The mean image of resliced frames: the sum over frames (in frame order) divided by the coverage,
-// zero where no frame sees the voxel or, when `mask` is given, outside it.
-Volume meanOfResliced(const VolumeSeries& realigned, const std::vector<std::uint32_t>& coverage,
-                      const std::uint8_t* mask);
-
-// Sums of the frames of the range moved by their motions, and how many frames cover each voxel.
-struct AlignedSums {
-  std::vector<double> sum;
-  std::vector<std::uint32_t> count;
-  Volume mean(const ImageGeometry& geometry) const;  // sum / count, 0 where count is 0
-};
-// onFrame(frame, done) is called after each frame (serialised); returning false cancels (Cancelled).
-AlignedSums alignedSums(const VolumeSeries& run, const std::vector<Matrix4>& motions, int degree,
-                        const std::array<bool, 3>& wrap, FrameExecutor& executor, int first, int count,
-                        const std::function<bool(int frame, int done)>& onFrame = {});
-
-// Reslices every frame; motions[j] is frame j's motion relative to the grid's frame.
+// Reslices every frame; motions[j] is frame j's motion relative to the grid's frame. Over several
+// ranks (every rank holding the whole run and all motions): each reslices its share of the frames
+// (shareOf), reporting them to its own `progress`; SPM's mask comes from coverage counts summed over
+// ranks, and rank 0 receives the resliced frames and forms the mean (the other ranks' result holds
+// the mask only). The numbers do not depend on the number of ranks.
 ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& motions, const ResliceOptions& options,
                          FrameExecutor& executor, const ProgressCallback& progress = {},
-                         const ProgressPlan& plan = {});
+                         const ProgressPlan& plan = {}, Collective& collective = localCollective());
 
 // Mean of the run after moving each frame by its motion, counting only frames that cover each voxel.
+// onFrame(frame, done) is called after each frame (serialised); returning false cancels (Cancelled).
+// Over several ranks: each moves its share of the frames (only those motions are read) and the sums
+// and counts are summed over ranks; every rank gets the mean.
 Volume alignedMean(const VolumeSeries& run, const std::vector<Matrix4>& motions, int degree,
                    const std::array<bool, 3>& wrap, FrameExecutor& executor,
-                   const std::function<bool(int frame, int done)>& onFrame = {});
+                   const std::function<bool(int frame, int done)>& onFrame = {},
+                   Collective& collective = localCollective());
 
 }  // namespace mc

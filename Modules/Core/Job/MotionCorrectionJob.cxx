@@ -44,35 +44,43 @@ std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r
   return tx.commit();
 }
 
-JobResult runMotionCorrection(const JobSpec& spec, FrameExecutor& executor, const ProgressCallback& progress) {
+JobResult runMotionCorrection(const JobSpec& spec, FrameExecutor& executor, const ProgressCallback& progress,
+                              Collective& collective) {
   spec.validate();
   const auto t0 = std::chrono::steady_clock::now();
-  VolumeSeries run = readVolumeSeries(spec.input);
+  VolumeSeries run;
+  runOnRoot(collective, [&] { run = readVolumeSeries(spec.input); });
+  if (collective.size() > 1) broadcastRun(collective, run);
   const double readSeconds = secondsSince(t0);
-  JobResult r = runMotionCorrection(spec, std::move(run), executor, progress);
+  JobResult r = runMotionCorrection(spec, std::move(run), executor, progress, collective);
   r.readSeconds = readSeconds;
   return r;
 }
 
 JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecutor& executor,
-                              const ProgressCallback& progress) {
+                              const ProgressCallback& progress, Collective& collective) {
   spec.validate();
   JobResult r;
-  r.warnings = sanitizeRun(run);
+  r.warnings = sanitizeRun(run);  // on every rank's copy: the same voxels everywhere
+  // Checked once, on rank 0, before any work: the weight image (only rank 0 builds reference models,
+  // so only it needs the image) and whether the run can be estimated at all.
   Volume weight;
-  if (!spec.weightImage.empty()) {
-    weight = readVolume(spec.weightImage);
-    if (!weight.geometry.sameGridAs(run.geometry, 1e-3))
-      throw std::invalid_argument(spec.weightImage + ": weight image is not on the run's voxel grid");
-  }
+  runOnRoot(collective, [&] {
+    if (!spec.weightImage.empty()) {
+      weight = readVolume(spec.weightImage);
+      if (!weight.geometry.sameGridAs(run.geometry, 1e-3))
+        throw std::invalid_argument(spec.weightImage + ": weight image is not on the run's voxel grid");
+    }
+    checkRunForEstimation(run, spec.estimation);
+  });
 
   ProgressPlan plan;
   plan.registerToMean = spec.estimation.registerToMean;
   plan.reslice = !spec.estimateOnly;
 
   auto t = std::chrono::steady_clock::now();
-  r.motion = Realigner(spec.estimation)
-                 .estimate(run, executor, progress, spec.weightImage.empty() ? nullptr : &weight, plan);
+  const Volume* weightOrNone = spec.weightImage.empty() || !collective.isRoot() ? nullptr : &weight;
+  r.motion = Realigner(spec.estimation).estimate(run, executor, progress, weightOrNone, plan, collective);
   r.estimateSeconds = secondsSince(t);
   r.warnings.insert(r.warnings.end(), r.motion.warnings.begin(), r.motion.warnings.end());
 
@@ -82,11 +90,12 @@ JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecut
 
   if (!spec.estimateOnly) {
     t = std::chrono::steady_clock::now();
-    ResliceResult rr = resliceRun(run, motions, spec.reslice, executor, progress, plan);
+    ResliceResult rr = resliceRun(run, motions, spec.reslice, executor, progress, plan, collective);
     r.resliceSeconds = secondsSince(t);
     r.realigned = std::move(rr.realigned);
     r.mean = std::move(rr.mean);
   }
+  if (!collective.isRoot()) return r;
 
   t = std::chrono::steady_clock::now();
   r.written = writeJobOutputs(spec, r, run.storedType);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "Collective.h"
 #include "FrameExecutor.h"
 #include "JobSpec.h"
 #include "MotionMetrics.h"
@@ -32,9 +33,14 @@ void summarizeMotion(JobResult& r, const VolumeSeries& run, int referenceFrame);
 std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r, StoredType inputType);
 
 // Runs the job on an already loaded run (Python passes arrays); outputs named in spec are written.
+// Over several ranks (the MPI worker) every rank passes the whole run and the same spec and reports
+// its own frames to its own `progress`; rank 0 reads the weight image and writes the outputs, and its
+// result is the job's (another rank's holds the motions but no images and no files). A failure of
+// rank 0's checks (weight image, a run that cannot be estimated) throws SharedFailure on every rank.
 JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecutor& executor,
-                              const ProgressCallback& progress = {});
-// Reads spec.input first.
-JobResult runMotionCorrection(const JobSpec& spec, FrameExecutor& executor, const ProgressCallback& progress = {});
+                              const ProgressCallback& progress = {}, Collective& collective = localCollective());
+// Reads spec.input first (on rank 0, which shares the run with the others).
+JobResult runMotionCorrection(const JobSpec& spec, FrameExecutor& executor, const ProgressCallback& progress = {},
+                              Collective& collective = localCollective());
 
 }  // namespace mc
