@@ -6,6 +6,7 @@
 //   run = logic.LoadRunAsSequence("/data/bold.nii.gz")   # 4D NIfTI -> volume sequence (+ browser)
 //   logic.GetParameterNode().SetParameter("fwhm", "6")   # names as the CLI's flags
 //   ok = logic.Run(run)                                  # waits; the plot fills as frames finish
+//   logic.StartRun(run)                                  # or in the background: RunEndedEvent at the end
 //   table = logic.GetMotionTableNode()                   # trans_x..rot_z, framewise_displacement
 //
 // Threading: the engine estimates frames on pool threads or MPI ranks; its signals reach this logic
@@ -18,7 +19,17 @@
 // it: the nodes the run added are removed (not nodes others added meanwhile), the table's rows and
 // the parameter node's references restored.
 // Bad input is rejected before anything is added to the scene.
+//
+// In memory: the input's voxels go to the engine as an mc::VolumeSeries and the realigned run comes
+// back into the output sequence (vtkSlicerMotionCorrectionVolumeSeries converts both ways).
+//
+// The pieces, one idea each: vtkSlicerMotionCorrectionParameters (parameter node contents, the
+// request made from them), ...VolumeSeries (MRML <-> engine images), ...MotionTable (columns, live
+// rows), ...OutputNodes (charts, transform sequence), ...SceneSnapshot (put the scene back); this
+// class holds the scene's nodes together and runs the engine.
 #include "vtkSlicerModuleLogic.h"
+
+#include <vtkCommand.h>
 
 #include "vtkSlicerMotionCorrectionModuleLogicExport.h"
 
@@ -35,6 +46,7 @@ class vtkMRMLTableNode;
 namespace mc
 {
 class MotionCorrectionTask;
+struct JobResult;
 struct VolumeSeries;
 }
 
@@ -42,6 +54,12 @@ class VTK_SLICER_MOTIONCORRECTION_MODULE_LOGIC_EXPORT vtkSlicerMotionCorrectionL
 {
 public:
   static vtkSlicerMotionCorrectionLogic* New();
+  /// Invoked by a run started with StartRun once the scene holds its results or is put back
+  /// (GetLastError: "" after a success, "cancelled", or why it failed).
+  enum
+  {
+    RunEndedEvent = vtkCommand::UserEvent + 7011
+  };
   vtkTypeMacro(vtkSlicerMotionCorrectionLogic, vtkSlicerModuleLogic);
   void PrintSelf(ostream& os, vtkIndent indent) override;
 
@@ -85,6 +103,12 @@ public:
   /// bad input or parameters nothing is added to the scene; on cancel or failure the scene is put
   /// back as it was before the call.
   bool Run(vtkMRMLNode* input);
+  /// As Run(), but returns once the engine started (false, with GetLastError, when it could not);
+  /// the results are imported (or the scene put back) on the main thread's event loop, then
+  /// RunEndedEvent is invoked. The module widget's Apply.
+  bool StartRun(vtkMRMLNode* input);
+  /// True when the last run that ended, ended with its results in the scene.
+  bool GetLastRunSucceeded();
   /// Stops a running Run() or followed task; the scene is left as it was before the run.
   void Cancel();
   bool IsRunning();
@@ -116,6 +140,9 @@ public:
   /// Commits the run (no DiscardResults afterwards); on failure the run is discarded.
   bool ImportResults(const std::vector<std::vector<double>>& parameters, const std::vector<double>& displacement,
                      const char* realignedPath, double repetitionTime);
+  /// The same from the engine's result in memory: its parameters, framewise displacement and
+  /// realigned run (if it resliced). Index values use `repetitionTime` when > 0, else the run's.
+  bool ImportResults(const mc::JobResult& result, double repetitionTime);
   /// Cancelled or failed run: stops following the task and restores the scene to the snapshot of
   /// BeginResults (the nodes it added removed, table rows and parameter node references restored).
   /// Does nothing when no run is pending.
@@ -129,11 +156,11 @@ protected:
 
   void SetMRMLSceneInternal(vtkMRMLScene* newScene) override;
 
-  vtkMRMLSequenceNode* FillVolumeSequence(const mc::VolumeSeries& run, vtkMRMLSequenceNode* sequence,
-                                          const char* name);
   vtkMRMLSequenceBrowserNode* ShowInBrowser(vtkMRMLSequenceNode* sequence, vtkMRMLSequenceNode* synchronized = nullptr);
   vtkMRMLNode* GetOrCreateReferencedNode(const char* role, const char* className, const char* name);
-  void UpdateDisplacementColumn(int row);
+  bool ImportMotion(const std::vector<std::vector<double>>& parameters, const std::vector<double>& displacement,
+                    const mc::VolumeSeries* realigned, double repetitionTime);
+  void EndOwnRun(bool succeeded, const std::string& failure);
   void StopFollowingTask();
   void BeginTransaction();
   std::string GetParameterOrDefault(const std::string& name);
