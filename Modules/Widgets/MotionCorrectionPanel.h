@@ -3,7 +3,9 @@
 // in the background, watch the motion plots fill frame by frame, compare before/after. The same
 // widget serves the standalone app and the Slicer module. This header pulls in no Qt Charts header
 // and its layout does not depend on MC_WITH_QT_CHARTS: the Slicer module widget includes it, and
-// Slicer ships no Qt Charts.
+// Slicer ships no Qt Charts. Its definition is split by idea: MotionCorrectionPanel.cxx (assembly,
+// enabled state, status), ...Form.cxx (the parameter widgets), ...Parameters.cxx (values, defaults,
+// settings, the EngineRequest), ...Run.cxx (a run's life) and ...Results.cxx (the result tabs).
 #include <QElapsedTimer>
 #include <QMap>
 #include <QPointer>
@@ -19,6 +21,7 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QLayout;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -101,7 +104,16 @@ protected:
   void resizeEvent(QResizeEvent* event) override;
 
 private:
+  // The sections, built in this order (which is also the tab order): MotionCorrectionPanelForm.cxx
+  // (files, parameters, Advanced), MotionCorrectionPanelRun.cxx (run controls) and
+  // MotionCorrectionPanelResults.cxx (motion and before/after tabs); buildUi assembles them.
   void buildUi();
+  QWidget* buildFileSection();
+  QWidget* buildParameterSection();
+  void buildAdvancedSection();
+  QLayout* buildRunControls();
+  void buildResultTabs();
+  void connectSignals();
   void fitLabelHeights();
   void updateDefaultOutputs();
   void updateEnabledState();

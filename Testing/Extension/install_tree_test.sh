@@ -10,7 +10,7 @@ rm -rf "$prefix"
 "$cmake" --install "$build" --prefix "$prefix" > "$prefix.log" 2>&1 || { cat "$prefix.log"; exit 1; }
 fail=0
 for f in "$libdir/libMotionCorrectionAlgorithm.so" "$libdir/libMotionCorrectionIO.so" "$libdir/libMotionCorrectionJob.so" \
-         "$libdir/libMotionCorrectionLaunch.so" "$libdir/libMotionCorrectionEngine.so" \
+         "$libdir/libMotionCorrectionLaunch.so" "$libdir/libMotionCorrectionEngine.so" "$libdir/libMotionCorrectionWidgets.so" \
          "$libdir/libvtkSlicerMotionCorrectionModuleLogic.so" "$clidir/MotionCorrectionCLI" "$clidir/MotionCorrectionMPI"; do
   if [ ! -e "$prefix/$f" ]; then echo "FAIL: $f was not installed"; fail=1; fi
 done
@@ -24,6 +24,15 @@ for exe in "$prefix/$clidir/MotionCorrectionCLI" "$prefix/$clidir/MotionCorrecti
   # (the scratch prefix may itself lie inside the build tree)
   from_build=$(grep -F "$build" <<< "$deps" | grep -vF "$prefix" || true)
   if [ -n "$from_build" ]; then echo "FAIL: $exe loads libraries from the build tree"; echo "$from_build"; fail=1; fi
+done
+# The libraries the loadable module loads (the panel): Slicer's launcher puts the module library
+# folder on the library path, so that folder and the system must hold everything they need.
+for lib in "$prefix/$libdir/libMotionCorrectionWidgets.so"; do
+  [ -e "$lib" ] || continue
+  deps=$(LD_LIBRARY_PATH="$prefix/$libdir" ldd "$lib")
+  if grep -q "not found" <<< "$deps"; then echo "FAIL: $lib: unresolved libraries"; grep "not found" <<< "$deps"; fail=1; fi
+  from_build=$(grep -F "$build" <<< "$deps" | grep -vF "$prefix" || true)
+  if [ -n "$from_build" ]; then echo "FAIL: $lib loads libraries from the build tree"; echo "$from_build"; fail=1; fi
 done
 [ "$fail" = 0 ] || exit 1
 
