@@ -3,6 +3,7 @@
 
 #include "MotionCorrectionPanel.h"
 #include "vtkSlicerMotionCorrectionLogic.h"
+#include "vtkSlicerMotionCorrectionParameters.h"
 
 #include <qMRMLNodeComboBox.h>
 #include <qMRMLSortFilterProxyModel.h>
@@ -11,13 +12,9 @@
 #include <vtkMRMLScriptedModuleNode.h>
 #include <vtkMRMLSequenceNode.h>
 
-#include <QDir>
 #include <QFileDialog>
 #include <QMap>
-#include <QTemporaryDir>
 #include <QTimer>
-
-#include <memory>
 
 class qSlicerMotionCorrectionModuleWidgetPrivate : public Ui_qSlicerMotionCorrectionModuleWidget
 {
@@ -26,7 +23,6 @@ public:
 
   qSlicerMotionCorrectionModuleWidget* q_ptr = nullptr;
   mc::MotionCorrectionPanel* Panel = nullptr;
-  std::unique_ptr<QTemporaryDir> Scratch; // the engine's files of the current run
   bool UpdatingPanel = false;
 };
 
@@ -59,12 +55,14 @@ void qSlicerMotionCorrectionModuleWidget::setup()
   connect(d->InputNodeComboBox, SIGNAL(currentNodeChanged(vtkMRMLNode*)), this, SLOT(onInputNodeChanged(vtkMRMLNode*)));
   connect(d->LoadRunButton, SIGNAL(clicked()), this, SLOT(onLoadRun()));
   connect(d->ApplyButton, SIGNAL(clicked()), this, SLOT(onApply()));
+  connect(d->CancelButton, SIGNAL(clicked()), this, SLOT(onCancel()));
   connect(d->Panel, &mc::MotionCorrectionPanel::parametersChanged, this,
           &qSlicerMotionCorrectionModuleWidget::updateParameterNodeFromPanel);
-  connect(d->Panel, &mc::MotionCorrectionPanel::taskStarted, this, &qSlicerMotionCorrectionModuleWidget::onTaskStarted);
-  connect(d->Panel, &mc::MotionCorrectionPanel::runFinished, this, &qSlicerMotionCorrectionModuleWidget::onRunFinished);
-  connect(d->Panel, &mc::MotionCorrectionPanel::runFailed, this, &qSlicerMotionCorrectionModuleWidget::onRunAborted);
-  connect(d->Panel, &mc::MotionCorrectionPanel::runCancelled, this, &qSlicerMotionCorrectionModuleWidget::onRunAborted);
+  // The logic runs the engine on the scene's voxels (no files) and reports the end of the run.
+  if (d->logic())
+  {
+    this->qvtkConnect(d->logic(), vtkSlicerMotionCorrectionLogic::RunEndedEvent, this, SLOT(onRunEnded()));
+  }
 }
 
 void qSlicerMotionCorrectionModuleWidget::enter()
@@ -164,9 +162,8 @@ void qSlicerMotionCorrectionModuleWidget::updateParameterNodeFromPanel()
   const int wasModifying = node->StartModify();
   for (auto it = values.cbegin(); it != values.cend(); ++it)
   {
-    // Paths are the engine's scratch files here, not part of the scene's state.
-    if (it.key() == "input" || it.key() == "output" || it.key() == "mean" || it.key() == "params" ||
-        it.key() == "confounds" || it.key() == "transforms")
+    // The logic runs on nodes: paths are not part of the scene's state.
+    if (vtkSlicerMotionCorrectionParameters::IsPathParameter(it.key().toStdString()))
     {
       continue;
     }
@@ -178,7 +175,7 @@ void qSlicerMotionCorrectionModuleWidget::updateParameterNodeFromPanel()
 void qSlicerMotionCorrectionModuleWidget::onInputNodeChanged(vtkMRMLNode* node)
 {
   Q_D(qSlicerMotionCorrectionModuleWidget);
-  d->ApplyButton->setEnabled(node != nullptr && !d->Panel->isRunning());
+  d->ApplyButton->setEnabled(node != nullptr && !d->logic()->IsRunning());
   if (!d->UpdatingPanel && this->mrmlScene() && d->logic())
   {
     d->logic()->GetParameterNode()->SetNodeReferenceID("InputNode", node ? node->GetID() : nullptr);
@@ -207,79 +204,56 @@ void qSlicerMotionCorrectionModuleWidget::onApply()
 {
   Q_D(qSlicerMotionCorrectionModuleWidget);
   vtkMRMLNode* input = d->InputNodeComboBox->currentNode();
-  if (!input || d->Panel->isRunning())
+  if (!input || d->logic()->IsRunning())
   {
     return;
   }
   d->Panel->clearError();
+  this->updateParameterNodeFromPanel();
   vtkMRMLScriptedModuleNode* node = d->logic()->GetParameterNode();
   // The chosen output nodes (none: the logic creates them).
   node->SetNodeReferenceID("OutputSequence", d->OutputSequenceComboBox->currentNodeID().toUtf8().constData());
   node->SetNodeReferenceID("TransformSequence", d->TransformSequenceComboBox->currentNodeID().toUtf8().constData());
   node->SetNodeReferenceID("MotionTable", d->TableComboBox->currentNodeID().toUtf8().constData());
-
-  d->Scratch.reset(new QTemporaryDir);
-  const QDir dir(d->Scratch->path());
-  const QString run = dir.filePath("run.nii.gz");
-  if (!d->Scratch->isValid() || !d->logic()->WriteRun(input, run.toUtf8().constData()))
+  // Bad input or parameters: the logic says why and the scene is untouched.
+  if (!d->logic()->StartRun(input))
   {
     d->Panel->showError(QString::fromStdString(d->logic()->GetLastError()));
-    d->Scratch.reset();
+    d->StatusLabel->clear();
     return;
   }
-  d->Panel->setInputPath(run);
-  d->Panel->setParameterValues({ { "output", dir.filePath("rrun.nii.gz") },
-                                 { "mean", QString() },
-                                 { "params", dir.filePath("rp_run.txt") },
-                                 { "confounds", dir.filePath("run_confounds.tsv") },
-                                 { "transforms", QString() } });
   d->ApplyButton->setEnabled(false);
-  d->Panel->run(); // errors (bad parameters) are shown in the panel
-  if (!d->Panel->isRunning())
-  {
-    this->onRunEnded();
-  }
+  d->CancelButton->setEnabled(true);
+  d->StatusLabel->setText(tr("Running… the motion table and plots fill as frames finish."));
 }
 
-void qSlicerMotionCorrectionModuleWidget::onTaskStarted(mc::MotionCorrectionTask* task)
+void qSlicerMotionCorrectionModuleWidget::onCancel()
 {
   Q_D(qSlicerMotionCorrectionModuleWidget);
-  d->logic()->BeginResults(0);
-  d->logic()->FollowTask(task); // frames reach the table through queued signals
-}
-
-void qSlicerMotionCorrectionModuleWidget::onRunFinished(const QStringList& writtenPaths)
-{
-  Q_D(qSlicerMotionCorrectionModuleWidget);
-  // The panel holds the engine's final parameters; the logic turns them into nodes.
-  const QString realigned = d->Panel->parameterValues().value("output");
-  std::vector<std::vector<double>> parameters;
-  for (const mc::RigidParameters& p : d->Panel->finalParameters())
-  {
-    parameters.emplace_back(p.values.begin(), p.values.end());
-  }
-  const std::vector<double>& displacement = d->Panel->finalDisplacement();
-  const QString realignedPath = writtenPaths.contains(realigned) ? realigned : QString();
-  if (!d->logic()->ImportResults(parameters, displacement, realignedPath.toUtf8().constData(),
-                                 d->logic()->GetWrittenRunRepetitionTime()))
-  {
-    d->Panel->showError(QString::fromStdString(d->logic()->GetLastError()));
-  }
-  this->onRunEnded();
-}
-
-void qSlicerMotionCorrectionModuleWidget::onRunAborted()
-{
-  Q_D(qSlicerMotionCorrectionModuleWidget);
-  // Cancelled or failed: the scene goes back to what it was before Apply (live rows and nodes the
-  // run added are removed).
-  d->logic()->DiscardResults();
-  this->onRunEnded();
+  d->CancelButton->setEnabled(false);
+  d->StatusLabel->setText(tr("Cancelling…"));
+  d->logic()->Cancel();
 }
 
 void qSlicerMotionCorrectionModuleWidget::onRunEnded()
 {
   Q_D(qSlicerMotionCorrectionModuleWidget);
-  d->Scratch.reset(); // the engine's files are in the scene now (or were never complete)
+  // The logic has imported the results, or put the scene back (cancel, failure).
+  const QString error = QString::fromStdString(d->logic()->GetLastError());
+  if (d->logic()->GetLastRunSucceeded())
+  {
+    d->StatusLabel->setText(tr("Done: results are in the motion table, the transforms and the realigned run."));
+  }
+  else if (error == QLatin1String("cancelled"))
+  {
+    d->StatusLabel->setText(tr("Cancelled: the scene is as it was before Apply."));
+  }
+  else
+  {
+    d->StatusLabel->setText(tr("Failed: the scene is as it was before Apply."));
+    d->Panel->showError(error);
+  }
+  this->updatePanelFromParameterNode(); // the output selectors show the nodes the run filled
+  d->CancelButton->setEnabled(false);
   d->ApplyButton->setEnabled(d->InputNodeComboBox->currentNode() != nullptr);
 }

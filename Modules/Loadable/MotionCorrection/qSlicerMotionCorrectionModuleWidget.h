@@ -1,20 +1,16 @@
 #ifndef __qSlicerMotionCorrectionModuleWidget_h
 #define __qSlicerMotionCorrectionModuleWidget_h
 
-// The module panel: MRML node selectors (.ui) above the shared MotionCorrectionPanel, whose file
-// rows and Run button are hidden; Apply writes the selected run for the engine, starts the panel's
-// run and lets the logic follow it into the table, charts and sequences.
+// The module panel: MRML node selectors, Apply / Cancel and a status line (.ui) above the shared
+// MotionCorrectionPanel, which edits the parameters (its file rows and Run button hidden). Apply
+// hands the selected node to the logic, which runs the engine on its voxels in memory and fills
+// the table, charts and sequences.
 #include "qSlicerAbstractModuleWidget.h"
 
 #include "qSlicerMotionCorrectionModuleExport.h"
 
 class qSlicerMotionCorrectionModuleWidgetPrivate;
 class vtkMRMLNode;
-
-namespace mc
-{
-class MotionCorrectionTask;
-}
 
 class Q_SLICER_QTMODULES_MOTIONCORRECTION_EXPORT qSlicerMotionCorrectionModuleWidget
   : public qSlicerAbstractModuleWidget
@@ -42,10 +38,10 @@ public slots:
   void updateSelectorFilters();
   void scheduleSelectorFilterUpdate();
 
+  void onCancel();
+
 protected slots:
-  void onTaskStarted(mc::MotionCorrectionTask* task);
-  void onRunFinished(const QStringList& writtenPaths);
-  void onRunAborted();
+  /// The logic's RunEndedEvent: results imported, or the scene put back.
   void onRunEnded();
 
 protected:
