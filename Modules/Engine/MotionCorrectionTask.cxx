@@ -3,22 +3,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <stdexcept>
 
-#include <QCoreApplication>
-#include <QDir>
 #include <QFuture>
-#include <QPointer>
-#include <QTemporaryFile>
 #include <QThread>
 #include <QThreadPool>
-#include <QTimer>
 #include <QtConcurrent>
 
 #include "FrameExecutor.h"
-#include "GroupedProcess.h"
-#include "JobParameters.h"
 #include "MpiLaunch.h"
 #include "QtFrameExecutor.h"
 
@@ -38,18 +30,6 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-MpiOptions toMpiOptions(const MpiSettings& s) {
-  MpiOptions o;
-  o.ranks = s.ranks;
-  o.mpirun = s.mpirun.toStdString();
-  o.worker = s.worker.toStdString();
-  o.hostfile = s.hostfile.toStdString();
-  for (const QString& h : s.hosts) o.hosts.push_back(h.toStdString());
-  for (const QString& a : s.extraArguments) o.extraArguments.push_back(a.toStdString());
-  o.threadsPerRank = s.threadsPerRank;
-  return o;
-}
-
 QVariantMap timingsOf(const JobResult& r, double totalSeconds) {
   QVariantMap t;
   t.insert(QStringLiteral("read"), r.readSeconds);
@@ -66,6 +46,11 @@ QStringList pathsOf(const JobResult& r) {
   return paths;
 }
 
+const JobResult& emptyResult() {
+  static const JobResult none;
+  return none;
+}
+
 }  // namespace
 
 struct MotionCorrectionTask::Private {
@@ -76,46 +61,37 @@ struct MotionCorrectionTask::Private {
   std::atomic<bool> cancelRequested{false};
   double lastFraction = 0;
   QString lastStage;
+  std::shared_ptr<const JobResult> result;
   QVector<QVector<double>> parameters;
   QVector<double> framewiseDisplacement;
   std::chrono::steady_clock::time_point startTime;
 
-  // In-process backends: the core's orchestration runs on `orchestrator`'s one thread, frames on
-  // the frame pool (the task's own, or a shared one).
+  // mc::run runs on `orchestrator`'s one thread (and waits there for mpirun under MPI); frames of
+  // the Threads backend on the frame pool (the task's own, or a shared one).
   QThreadPool orchestrator;
   QThreadPool* sharedPool = nullptr;
   std::unique_ptr<QThreadPool> ownPool;
   QFuture<void> future;
 
-  // MPI backend.
-  QPointer<GroupedProcess> process;
-  std::unique_ptr<QTemporaryFile> jobFile;
-  std::unique_ptr<MpiOutputReader> reader;
-  TextTail stderrTail;
-
-  void keep(const JobResult& r) {
+  void keep(std::shared_ptr<const JobResult> r) {
     parameters.clear();
-    for (const auto& p : r.parameters) parameters.push_back(QVector<double>(p.values.begin(), p.values.end()));
-    framewiseDisplacement = QVector<double>(r.framewiseDisplacement.begin(), r.framewiseDisplacement.end());
+    for (const auto& p : r->parameters) parameters.push_back(QVector<double>(p.values.begin(), p.values.end()));
+    framewiseDisplacement = QVector<double>(r->framewiseDisplacement.begin(), r->framewiseDisplacement.end());
+    result = std::move(r);
   }
 };
 
 MotionCorrectionTask::MotionCorrectionTask(EngineRequest request, QObject* parent)
     : QObject(parent), d(std::make_unique<Private>(std::move(request))) {
   (void)kFrameResultType;
+  // The task runs mpirun from a worker thread: the application's signal handlers stay its own.
+  d->request.mpi.forwardSignals = false;
 }
 
 MotionCorrectionTask::~MotionCorrectionTask() {
+  // The run stops at its next progress report (under MPI: mpirun gets SIGTERM, then SIGKILL after
+  // 3 s); what it posts to this object is dropped with it.
   d->cancelRequested = true;
-  if (d->process && d->process->state() != QProcess::NotRunning) {
-    d->process->signalGroup(SIGTERM);
-    if (!d->process->waitForFinished(5000)) {
-      d->process->signalGroup(SIGKILL);
-      d->process->waitForFinished(2000);
-    }
-  }
-  // The orchestration stops at its next progress report; what it posts to this object is
-  // dropped with it.
   d->future.waitForFinished();
   d->orchestrator.waitForDone();
 }
@@ -128,28 +104,18 @@ QVector<QVector<double>> MotionCorrectionTask::parameters() const { return d->pa
 
 QVector<double> MotionCorrectionTask::framewiseDisplacement() const { return d->framewiseDisplacement; }
 
+const JobResult& MotionCorrectionTask::result() const { return d->result ? *d->result : emptyResult(); }
+
 void MotionCorrectionTask::setThreadPool(QThreadPool* pool) { d->sharedPool = pool; }
 
 QString MotionCorrectionTask::backendUnavailableReason(Backend backend) {
-  if (backend != Backend::Mpi) return {};
-#ifndef MC_HAVE_MPI_BACKEND
-  return QStringLiteral("MPI backend not built");
-#else
-  try {
-    findMpiWorker("", QCoreApplication::applicationDirPath().toStdString());
-    findMpirun("");
-  } catch (const std::exception& e) {
-    return oneLine(e.what());
-  }
-  return {};
-#endif
+  return oneLine(mc::backendUnavailableReason(backend));
 }
 
 QStringList MotionCorrectionTask::mpiCommand(const QString& jobFile) const {
-  const MpiOptions o = toMpiOptions(d->request.mpi);
-  const std::string worker = findMpiWorker(o.worker, QCoreApplication::applicationDirPath().toStdString());
+  const MpiOptions& o = d->request.mpi;
   QStringList cmd;
-  for (const auto& a : mpiCommandLine(o, findMpirun(o.mpirun), worker, jobFile.toStdString()))
+  for (const auto& a : mpiCommandLine(o, findMpirun(o.mpirun), findMpiWorker(o.worker), jobFile.toStdString()))
     cmd << QString::fromStdString(a);
   return cmd;
 }
@@ -160,56 +126,11 @@ void MotionCorrectionTask::start() {
   d->cancelRequested = false;
   d->lastFraction = 0;
   d->lastStage.clear();
+  d->result.reset();
   d->parameters.clear();
   d->framewiseDisplacement.clear();
   d->startTime = std::chrono::steady_clock::now();
   emit started();
-
-  if (d->request.backend == Backend::Mpi) {
-#ifndef MC_HAVE_MPI_BACKEND
-    postFailure(QStringLiteral("MPI backend not built"));
-    return;
-#endif
-    try {
-      d->request.spec.validate();
-      d->jobFile = std::make_unique<QTemporaryFile>(QDir::tempPath() + QStringLiteral("/mc-job-XXXXXX.txt"));
-      if (!d->jobFile->open()) throw std::runtime_error("cannot create the MPI job file in " + QDir::tempPath().toStdString());
-      const std::string job = formatJobFile(d->request.spec);
-      d->jobFile->write(job.data(), qint64(job.size()));
-      d->jobFile->flush();
-      const QStringList cmd = mpiCommand(d->jobFile->fileName());
-      d->reader = std::make_unique<MpiOutputReader>(d->request.spec);
-      d->stderrTail = TextTail();
-      auto* p = new GroupedProcess(this);
-      d->process = p;
-      connect(p, &QProcess::readyReadStandardOutput, this, [this, p] {
-        const QByteArray chunk = p->readAllStandardOutput();
-        d->reader->feed(chunk.constData(), std::size_t(chunk.size()), [this](const ProgressEvent& e) {
-          if (!d->cancelRequested) deliverProgress(e);
-          return CallbackReturn::Continue;
-        });
-      });
-      connect(p, &QProcess::readyReadStandardError, this, [this, p] {
-        const QByteArray chunk = p->readAllStandardError();
-        d->stderrTail.append(chunk.constData(), std::size_t(chunk.size()));
-      });
-      connect(p, &QProcess::errorOccurred, this, [this, p](QProcess::ProcessError error) {
-        if (error != QProcess::FailedToStart || !d->running) return;
-        d->running = false;
-        p->deleteLater();
-        d->jobFile.reset();
-        emit failed(QStringLiteral("cannot start mpirun: ") + p->errorString());
-      });
-      connect(p, QOverload<int, QProcess::ExitStatus>::of(&QProcess::finished), this,
-              [this, p](int exitCode, QProcess::ExitStatus status) { mpiFinished(p, exitCode, status == QProcess::CrashExit); });
-      p->setProgram(cmd.first());
-      p->setArguments(cmd.mid(1));
-      p->start();
-    } catch (const std::exception& e) {
-      postFailure(oneLine(e.what()));
-    }
-    return;
-  }
 
   QThreadPool* pool = d->sharedPool;
   if (d->request.backend == Backend::Threads && !pool) {
@@ -217,12 +138,13 @@ void MotionCorrectionTask::start() {
     d->ownPool->setMaxThreadCount(d->request.poolThreads > 0 ? d->request.poolThreads : QThread::idealThreadCount());
     pool = d->ownPool.get();
   }
-  d->future = QtConcurrent::run(&d->orchestrator, [this, pool] { runInProcess(pool); });
+  d->future = QtConcurrent::run(&d->orchestrator, [this, pool] { runOnOrchestrator(pool); });
 }
 
-void MotionCorrectionTask::runInProcess(QThreadPool* pool) {
+void MotionCorrectionTask::runOnOrchestrator(QThreadPool* pool) {
   const EngineRequest& req = d->request;
-  // Runs on the orchestration thread; every report is posted to this object's thread.
+  // Runs on the orchestration thread (events of the in-process backends are serialized by the core,
+  // those of MPI come from the launcher's loop); every report is posted to this object's thread.
   const ProgressCallback callback = [this](const ProgressEvent& e) {
     if (d->cancelRequested) return CallbackReturn::Abort;
     FrameMotion motion;
@@ -241,21 +163,12 @@ void MotionCorrectionTask::runInProcess(QThreadPool* pool) {
     return CallbackReturn::Continue;
   };
   try {
-    JobResult r;
-    if (req.backend == Backend::Serial) {
-      OpenMPFrameExecutor executor(req.spec.threads);
-      r = runMotionCorrection(req.spec, executor, callback);
-    } else {
-      QtFrameExecutor executor(pool, req.poolThreads);
-      r = runMotionCorrection(req.spec, executor, callback);
-    }
-    const QStringList paths = pathsOf(r);
-    const QVariantMap timings = timingsOf(r, secondsSince(d->startTime));
-    auto kept = std::make_shared<JobResult>();
-    kept->parameters = std::move(r.parameters);
-    kept->framewiseDisplacement = std::move(r.framewiseDisplacement);
+    std::unique_ptr<QtFrameExecutor> executor;
+    if (req.backend == Backend::Threads) executor = std::make_unique<QtFrameExecutor>(pool, req.poolThreads);
+    auto result = std::make_shared<JobResult>(mc::run(req, callback, executor.get()));
+    const QVariantMap timings = timingsOf(*result, secondsSince(d->startTime));
     QMetaObject::invokeMethod(
-        this, [this, paths, timings, kept] { succeed(*kept, paths, timings); }, Qt::QueuedConnection);
+        this, [this, result, timings] { succeed(result, timings); }, Qt::QueuedConnection);
   } catch (const Cancelled&) {
     QMetaObject::invokeMethod(
         this,
@@ -295,8 +208,9 @@ void MotionCorrectionTask::deliverProgress(const ProgressEvent& e) {
   emit progress(d->lastFraction, stage);
 }
 
-void MotionCorrectionTask::succeed(const JobResult& r, const QStringList& paths, const QVariantMap& timings) {
-  d->keep(r);
+void MotionCorrectionTask::succeed(std::shared_ptr<JobResult> r, const QVariantMap& timings) {
+  const QStringList paths = pathsOf(*r);
+  d->keep(std::move(r));
   if (d->lastFraction < 1.0) {
     d->lastFraction = 1.0;
     emit progress(1.0, d->lastStage.isEmpty() ? QStringLiteral("reslice") : d->lastStage);
@@ -305,56 +219,11 @@ void MotionCorrectionTask::succeed(const JobResult& r, const QStringList& paths,
   emit finished(paths, timings);
 }
 
-void MotionCorrectionTask::mpiFinished(GroupedProcess* p, int exitCode, bool crashed) {
-  if (d->process != p || !d->running) return;
-  const QByteArray out = p->readAllStandardOutput();
-  const QByteArray err = p->readAllStandardError();
-  d->stderrTail.append(err.constData(), std::size_t(err.size()));
-  const auto forward = [this](const ProgressEvent& e) {
-    if (!d->cancelRequested) deliverProgress(e);
-    return CallbackReturn::Continue;
-  };
-  d->reader->feed(out.constData(), std::size_t(out.size()), forward);
-  d->reader->finish(forward);
-  p->deleteLater();
-  d->process = nullptr;
-  d->jobFile.reset();
-
-  // A job that completed before the cancel reached it wrote its outputs: report them, not a cancel.
-  const bool completed = !crashed && exitCode == 0 && d->reader->finishedReported();
-  if (d->cancelRequested && !completed) {
-    d->running = false;
-    emit cancelled();
-    return;
-  }
-  const std::string& tail = d->stderrTail.text();
-  QString reason;
-  if (crashed) reason = oneLine(mpiFailureMessage(-1, 0, d->reader->workerError(), tail));
-  else if (exitCode != 0) reason = oneLine(mpiFailureMessage(exitCode, 0, d->reader->workerError(), tail));
-  else if (!d->reader->finishedReported())
-    reason = oneLine("MPI backend ended without reporting its outputs: " + summarizeMpiStderr(tail));
-  if (!reason.isEmpty()) {
-    d->running = false;
-    emit failed(reason);
-    return;
-  }
-  const JobResult& r = d->reader->result();
-  QVariantMap timings = timingsOf(r, secondsSince(d->startTime));
-  succeed(r, pathsOf(r), timings);
-}
-
 void MotionCorrectionTask::cancel() {
   if (!d->running || d->cancelRequested) return;
+  // Seen by the callback at the run's next report: the in-process backends stop within one frame's
+  // work, the MPI launcher sends SIGTERM to mpirun and its ranks (SIGKILL after 3 s).
   d->cancelRequested = true;
-  if (d->process) {
-    // SIGTERM to mpirun and to its ranks (whose handlers remove temporary files); whatever is
-    // left after 3 s is killed (ranks also die with mpirun: the worker sets PR_SET_PDEATHSIG).
-    d->process->signalGroup(SIGTERM);
-    QPointer<GroupedProcess> p = d->process;
-    QTimer::singleShot(3000, this, [p] {
-      if (p && p->state() != QProcess::NotRunning) p->signalGroup(SIGKILL);
-    });
-  }
 }
 
 }  // namespace mc

@@ -1,7 +1,8 @@
 #pragma once
-// A motion-correction job that runs in the background (QThreadPool, or an MPI subprocess) without
-// blocking the caller's event loop, and reports through signals delivered in the receiver's thread.
-// This header is the contract between the engine and the panel/logic: keep signatures stable.
+// A motion-correction job that runs in the background without blocking the caller's event loop,
+// and reports through signals delivered in the receiver's thread. Every backend goes the same way:
+// mc::run (Run.h) on the task's orchestration thread; cancel makes the progress callback answer
+// Abort. This header is the contract between the engine and the panel/logic: keep signatures stable.
 #include <memory>
 
 #include <QObject>
@@ -11,30 +12,16 @@
 #include <QVector>
 
 #include "MotionCorrectionJob.h"
+#include "Run.h"
 
 class QThreadPool;
 
 namespace mc {
 
-class GroupedProcess;
-
-enum class Backend { Serial, Threads, Mpi };
-
-struct MpiSettings {
-  int ranks = 2;
-  QString mpirun;            // empty: found on PATH
-  QString hostfile;          // optional
-  QStringList hosts;         // optional, alternative to hostfile
-  QStringList extraArguments;  // e.g. --bind-to core --map-by core
-  QString worker;            // MotionCorrectionMPI; empty: env MC_MPI_WORKER, else beside the application
-  int threadsPerRank = 0;    // OpenMP threads per rank; 0: cores / ranks (at least 1)
-};
-
-struct EngineRequest {
-  JobSpec spec;              // what to do (the same struct the CLI fills)
-  Backend backend = Backend::Threads;
+// A RunRequest (spec, backend, mpi options, inputRun, keepImages) plus the size of the task's own
+// frame pool for the Threads backend.
+struct EngineRequest : RunRequest {
   int poolThreads = 0;       // 0: QThread::idealThreadCount()
-  MpiSettings mpi;
 };
 
 // One frame's result as it arrives. parameters: x y z (mm) pitch roll yaw (rad), SPM rp order,
@@ -55,8 +42,11 @@ public:
   bool isRunning() const;
   // The engine's final parameters (valid after finished()).
   QVector<QVector<double>> parameters() const;
+  // The whole result of mc::run (valid after finished(); empty before): parameters, motion, written
+  // paths, timings, and the realigned run and mean when the request had keepImages.
+  const JobResult& result() const;
   QVector<double> framewiseDisplacement() const;
-  // Returns "" if the backend can run here, else a one-line reason (e.g. "MPI backend not built").
+  // Returns "" if the backend can run here, else a one-line reason (mc::backendUnavailableReason).
   static QString backendUnavailableReason(Backend backend);
 
   // Frames of the Threads backend run on this pool (not owned; e.g. one pool for a whole batch)
@@ -82,10 +72,9 @@ private:
   struct Private;
   std::unique_ptr<Private> d;
   void postFailure(const QString& reason);
-  void runInProcess(QThreadPool* pool);
+  void runOnOrchestrator(QThreadPool* pool);
   void deliverProgress(const ProgressEvent& event);
-  void succeed(const JobResult& result, const QStringList& paths, const QVariantMap& timings);
-  void mpiFinished(GroupedProcess* process, int exitCode, bool crashed);
+  void succeed(std::shared_ptr<JobResult> result, const QVariantMap& timings);
 };
 
 }  // namespace mc

@@ -124,7 +124,7 @@ TEST(MotionCorrectionTaskMpi, UnreadableInputFailsNamingTheFile) {
 TEST(MotionCorrectionTaskMpi, MissingWorkerIsReported) {
   ScratchDir out;
   EngineRequest r = mpiRequest(jobFor(out, shared().input, "noworker"), 2);
-  r.mpi.worker = QString::fromStdString(out.file("NoSuchWorker"));
+  r.mpi.worker = out.file("NoSuchWorker");
   MotionCorrectionTask task(r);
   const TaskLog log = runTask(task, 60000);
   ASSERT_EQ(log.count("failed"), 1);
@@ -134,7 +134,7 @@ TEST(MotionCorrectionTaskMpi, MissingWorkerIsReported) {
 TEST(MotionCorrectionTaskMpi, CommandHasRanksThreadsAndExtraArguments) {
   EngineRequest r = mpiRequest(JobSpec{}, 3);
   r.mpi.threadsPerRank = 2;
-  r.mpi.extraArguments = QStringList{"--bind-to", "core"};
+  r.mpi.extraArguments = {"--bind-to", "core"};
   MotionCorrectionTask task(r);
   const QStringList cmd = task.mpiCommand("/tmp/job.txt");
   EXPECT_TRUE(cmd.first().endsWith("mpirun"));

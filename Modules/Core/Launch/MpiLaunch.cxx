@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -353,7 +354,8 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
   ::close(out[1]);
   ::close(err[1]);
   int fds[2] = {out[0], err[0]};
-  SignalForwarding forwarding(pid);
+  std::optional<SignalForwarding> forwarding;
+  if (options.forwardSignals) forwarding.emplace(pid);
 
   MpiOutputReader reader(spec);
   TextTail stderrTail;
@@ -372,7 +374,7 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
   };
 
   while (!exited || fds[0] >= 0 || fds[1] >= 0) {
-    if (gForwardedSignal) terminate();
+    if (forwarding && gForwardedSignal) terminate();
     if (cancelling && !killed && std::chrono::steady_clock::now() - cancelTime > std::chrono::seconds(3)) {
       signalMpiJob(pid, SIGKILL);
       killed = true;
@@ -418,8 +420,8 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
   if (!exited) ::waitpid(pid, &status, 0);
   reader.finish(cancelling ? ProgressCallback{} : progress);
 
-  const int forwarded = gForwardedSignal;
-  forwarding.restore();
+  const int forwarded = forwarding ? int(gForwardedSignal) : 0;
+  if (forwarding) forwarding->restore();
   // This process was asked to stop while the job ran: now that the job is gone, let the signal do
   // here what it would have done (the CLI's handler removes its temporary files and exits).
   if (forwarded) ::raise(forwarded);

@@ -21,6 +21,10 @@ struct MpiOptions {
   std::vector<std::string> hosts;           // optional, alternative to hostfile
   std::vector<std::string> extraArguments;  // given to mpirun as is, e.g. --bind-to core --map-by core
   int threadsPerRank = 0;                   // OpenMP threads in each rank; 0: local cores / ranks, at least 1
+  // SIGTERM/SIGINT/SIGHUP received while the job runs go to the mpirun group and are re-raised here
+  // afterwards: right for a command-line program. A Qt application runs the job on a worker thread
+  // and must keep its own handlers (and its signals) to itself: it sets false.
+  bool forwardSignals = true;
 };
 
 // The worker program's name; built beside the other executables when MPI was found at configure time.
@@ -102,14 +106,15 @@ std::string mpiFailureMessage(int exitCode, int termSignal, const std::string& w
 // the ranks keep computing). The ranks' handlers remove their temporary files and exit.
 void signalMpiJob(long mpirunPid, int signal);
 
-// Runs the job with the MPI backend and waits: writes the job file (formatJobFile) to a temporary
+// Runs the job with the MPI backend and waits (mc::run calls it for Backend::Mpi; call that instead): writes the job file (formatJobFile) to a temporary
 // file, starts mpirun in its own process group (it dies with this process: PR_SET_PDEATHSIG), turns
 // the worker's JSON lines into ProgressEvents for `progress`, and forwards SIGTERM/SIGINT/SIGHUP
-// received meanwhile to the group (then re-raises them here). A callback answering Abort terminates
+// received meanwhile to the group (then re-raises them here; unless !options.forwardSignals). A callback answering Abort terminates
 // the job (signalMpiJob: SIGTERM, then SIGKILL after 3 s) and throws Cancelled. A non-zero exit or a killed
 // rank throws std::runtime_error with one line and the tail of stderr. The result carries
 // parameters, framewise displacement, written paths, warnings and timings (not the images: the
-// worker wrote them). One call at a time per process (the signal forwarding is process-wide).
+// worker wrote them). With forwardSignals, one call at a time per process (the forwarding is
+// process-wide); without, any number on different threads.
 JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const ProgressCallback& progress = {});
 
 }  // namespace mc

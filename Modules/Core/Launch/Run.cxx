@@ -1,0 +1,150 @@
+#include "Run.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include "ImageIO.h"
+#include "MotionMetrics.h"
+#include "RigidTransform.h"
+
+namespace mc {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool writesAnyFile(const JobSpec& s) {
+  for (const std::string* p : {&s.realignedOutput, &s.meanOutput, &s.parametersOutput, &s.transformsOutput,
+                               &s.confoundsOutput})
+    if (!p->empty()) return true;
+  return false;
+}
+
+// A folder only this run uses (the worker's input and images under MPI); removed with everything
+// in it when the run ends, whichever way it ends.
+class PrivateFolder {
+public:
+  PrivateFolder() {
+    std::string tmpl = (fs::temp_directory_path() / "mc-run-XXXXXX").string();
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (!::mkdtemp(buf.data()))
+      throw std::runtime_error(tmpl + ": cannot create a temporary folder: " + std::strerror(errno));
+    path_ = buf.data();
+  }
+  ~PrivateFolder() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  PrivateFolder(const PrivateFolder&) = delete;
+  PrivateFolder& operator=(const PrivateFolder&) = delete;
+  std::string file(const std::string& name) const { return (fs::path(path_) / name).string(); }
+
+private:
+  std::string path_;
+};
+
+JobResult runInThisProcess(const RunRequest& request, const ProgressCallback& progress, FrameExecutor* executor) {
+  std::optional<OpenMPFrameExecutor> own;
+  if (!executor) executor = &own.emplace(request.backend == Backend::Serial ? 1 : request.spec.threads);
+  JobResult r = request.inputRun ? runMotionCorrection(request.spec, *request.inputRun, *executor, progress)
+                                 : runMotionCorrection(request.spec, *executor, progress);
+  if (!request.keepImages) {
+    r.realigned = VolumeSeries();
+    r.mean = Volume();
+  }
+  return r;
+}
+
+// What the worker does not print, rebuilt here so that an MPI result reads like an in-process one.
+void completeMotion(JobResult& r, const RunRequest& request) {
+  r.motion.frames.clear();
+  for (std::size_t i = 0; i < r.parameters.size(); ++i) {
+    FrameMotion f;
+    f.frame = int(i);
+    f.parameters = r.parameters[i];
+    f.transform = spmMatrix(r.parameters[i]);
+    r.motion.frames.push_back(f);
+  }
+  r.displacement.clear();
+  if (!request.inputRun || r.motion.frames.empty()) return;
+  const auto head = headPoints(request.inputRun->extractFrame(request.spec.estimation.referenceFrame));
+  for (const auto& f : r.motion.frames) r.displacement.push_back(displacementBetween(f.transform, Matrix4::identity(), head));
+}
+
+JobResult runUnderMpi(const RunRequest& request, const ProgressCallback& progress) {
+  JobSpec spec = request.spec;
+  std::optional<PrivateFolder> folder;
+  const auto privateFile = [&](const std::string& name) {
+    if (!folder) folder.emplace();
+    return folder->file(name);
+  };
+  if (request.inputRun) {
+    // float32 whatever the run's stored type: the voxels are floats here, and the worker must see them unrounded.
+    spec.input = privateFile("input.nii");
+    writeVolumeSeries(spec.input, *request.inputRun, StoredType::Float32);
+  }
+  const bool readBack = request.keepImages && !spec.estimateOnly;
+  std::vector<std::string> privateOutputs;
+  if (readBack) {
+    if (spec.realignedOutput.empty()) privateOutputs.push_back(spec.realignedOutput = privateFile("realigned.nii"));
+    if (spec.meanOutput.empty()) privateOutputs.push_back(spec.meanOutput = privateFile("mean.nii"));
+  }
+  JobResult r = runMpiBackend(spec, request.mpi, progress);
+  std::vector<std::string> written;
+  for (const auto& p : r.written)
+    if (std::find(privateOutputs.begin(), privateOutputs.end(), p) == privateOutputs.end()) written.push_back(p);
+  r.written = std::move(written);
+  if (readBack) {
+    r.realigned = readVolumeSeries(spec.realignedOutput);
+    r.mean = readVolume(spec.meanOutput);
+    if (request.inputRun) {
+      // The file's header holds the geometry in single precision; the in-process result has the run's own.
+      r.realigned.geometry = r.mean.geometry = request.inputRun->geometry;
+      r.realigned.repetitionTime = request.inputRun->repetitionTime;
+      r.realigned.storedType = request.inputRun->storedType;
+    }
+  }
+  completeMotion(r, request);
+  return r;
+}
+
+}  // namespace
+
+void RunRequest::validate() const {
+  spec.validate();
+  if (!inputRun && spec.input.empty()) throw std::invalid_argument("--input: required (the 4D run to correct)");
+  if (!keepImages && !writesAnyFile(spec))
+    throw std::invalid_argument(
+        "--output: no output requested (give --output, --mean, --params, --transforms or --confounds)");
+  if (backend == Backend::Mpi) {
+    if (mpi.ranks < 1)
+      throw std::invalid_argument("--mpi-ranks: expected a whole number >= 1, got '" + std::to_string(mpi.ranks) + "'");
+    if (mpi.threadsPerRank < 0)
+      throw std::invalid_argument("--threads: must be >= 0 (0 = all cores), got " + std::to_string(mpi.threadsPerRank));
+  }
+}
+
+JobResult run(const RunRequest& request, const ProgressCallback& progress, FrameExecutor* executor) {
+  request.validate();
+  if (request.backend == Backend::Mpi) return runUnderMpi(request, progress);
+  return runInThisProcess(request, progress, executor);
+}
+
+std::string backendUnavailableReason(Backend backend, const MpiOptions& mpi) {
+  if (backend != Backend::Mpi) return {};
+  try {
+    findMpiWorker(mpi.worker);
+    findMpirun(mpi.mpirun);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return {};
+}
+
+}  // namespace mc
