@@ -116,7 +116,8 @@ int runJob(Collective& c, const std::string& jobPath, bool json) {
   // The serial engine's warnings: the run's repairs, then the final pass's frames.
   for (const auto& s : result.warnings) report.send(ProgressMessage::warning(s));
   for (int j = 0; j < n; ++j)
-    report.send(ProgressMessage::result(j, result.parameters[std::size_t(j)], result.framewiseDisplacement[std::size_t(j)]));
+    report.send(
+        ProgressMessage::result(j, result.parameters[std::size_t(j)], result.framewiseDisplacement[std::size_t(j)]));
   ProgressMessage done;
   done.kind = ProgressMessage::Kind::Finished;
   done.written = result.written;
@@ -126,7 +127,9 @@ int runJob(Collective& c, const std::string& jobPath, bool json) {
                   {"write", result.writeSeconds}};
   report.send(done);
   if (!json)
-    std::fprintf(stderr, "MotionCorrectionMPI: %d frames on %d ranks; read %.2f s, estimate %.2f s, reslice %.2f s, write %.2f s\n",
+    std::fprintf(stderr,
+                 "MotionCorrectionMPI: %d frames on %d ranks; read %.2f s, estimate %.2f s, reslice %.2f s, "
+                 "write %.2f s\n",
                  n, c.size(), readSeconds, result.estimateSeconds, result.resliceSeconds, result.writeSeconds);
   return 0;
 }

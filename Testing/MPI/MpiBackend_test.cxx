@@ -1,6 +1,8 @@
 // The MPI worker under the real mpirun, and the Qt-free launcher the CLI uses (runMpiBackend).
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -117,6 +119,50 @@ TEST(RunMpiBackend, TwoAndThreeRanksMatchTheSerialEngine) {
     for (std::size_t i = 1; i < fractions.size(); ++i) EXPECT_GT(fractions[i], fractions[i - 1]);
     EXPECT_DOUBLE_EQ(fractions.back(), 1.0);
   }
+}
+
+// A weight image (read by rank 0 only) and a run with repaired and empty frames: the same
+// parameters and the same warnings as the serial engine.
+TEST(RunMpiBackend, WeightImageAndWarningsAreTheSerialEngines) {
+  ScratchDir dir;
+  SyntheticRun s = parallelTestRun();
+  s.run.frame(3)[100] = std::nanf("");
+  std::fill(s.run.frame(6), s.run.frame(6) + s.run.frameSize(), 0.0f);
+  const std::string input = dir.file("repaired.nii.gz");
+  writeVolumeSeries(input, s.run);
+  Volume weight{s.run.geometry, std::vector<float>(s.run.frameSize(), 0.0f)};
+  std::fill(weight.voxels.begin(), weight.voxels.begin() + std::ptrdiff_t(weight.voxels.size() / 2), 1.0f);
+  writeVolume(dir.file("weight.nii.gz"), weight);
+  JobSpec spec;
+  spec.input = input;
+  spec.weightImage = dir.file("weight.nii.gz");
+  spec.estimateOnly = true;
+  spec.parametersOutput = dir.file("rp_serial.txt");
+  OpenMPFrameExecutor ex(1);
+  const JobResult serial = runMotionCorrection(spec, ex);
+  spec.parametersOutput = dir.file("rp_mpi.txt");
+  const JobResult mpi = runMpiBackend(spec, ranks(3));
+  expectSameParameters(mpi.parameters, serial.parameters);
+  EXPECT_EQ(mpi.warnings, serial.warnings);
+  EXPECT_EQ(serial.warnings.size(), 2u);  // frame 3's NaN voxel, frame 6 empty
+}
+
+TEST(RunMpiBackend, WeightImageOffTheGridFailsNamingIt) {
+  ScratchDir out;
+  ImageGeometry small;
+  small.size = {8, 8, 8};
+  writeVolume(out.file("small_weight.nii.gz"), Volume{small, std::vector<float>(512, 1.0f)});
+  JobSpec spec = jobFor(out, shared().input, "weighted");
+  spec.weightImage = out.file("small_weight.nii.gz");
+  try {
+    runMpiBackend(spec, ranks(2));
+    FAIL() << "a weight image off the run's grid must fail the run";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("small_weight.nii.gz: weight image is not on the run's voxel grid"), std::string::npos)
+        << what;
+  }
+  EXPECT_EQ(out.entries(), std::vector<std::string>{"small_weight.nii.gz"});
 }
 
 TEST(RunMpiBackend, EstimateOnlyWritesParametersOnly) {

@@ -29,8 +29,8 @@ public:
   // Throws std::invalid_argument for bad options or a run they do not fit, Cancelled on Abort.
   // Over several ranks (every rank holding the whole run): each estimates its share of the frames
   // (shareOf) and reports them to its own `progress`; rank 0 builds each pass's reference model (so
-  // `weight` is read on rank 0 only) and every rank returns the whole estimate. The results are those
-  // of one rank, bit for bit, but for the pass-2 mean's sums over ranks.
+  // `weight` is read on rank 0 only) and every rank returns the whole estimate. Pass 1 is that of one
+  // rank bit for bit; pass 2 differs only by the grouping of the mean's sums (as over threads).
   MotionEstimate estimate(const VolumeSeries& run, FrameExecutor& executor, const ProgressCallback& progress = {},
                           const Volume* weight = nullptr, const ProgressPlan& plan = {},
                           Collective& collective = localCollective()) const;
