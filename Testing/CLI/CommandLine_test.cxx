@@ -1,6 +1,6 @@
-// The argument layer against the embedded MotionCorrectionCLI.xml: every XML parameter maps to a job
-// parameter or a known CLI-only one (and every job parameter is reachable), values round-trip
-// through parse -> JobSpec -> mc::jobParameters, XML defaults equal the engine's, and bad flags fail
+// The argument layer against the embedded MotionCorrectionCLI.xml: every XML parameter maps to a table
+// parameter or a known CLI-only one (and every table parameter is reachable), values round-trip
+// through parse -> RunRequest -> mc::runParameters, XML defaults equal the engine's, and bad flags fail
 // with a message naming the flag.
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "CommandLine.h"
-#include "JobParameters.h"
+#include "RunParameters.h"
 #include "ModuleDescription.h"
 #include "MotionCorrectionRequest.h"
 
@@ -21,9 +21,9 @@ namespace {
 
 const ModuleDescription& md() { return motionCorrectionDescription(); }
 
-std::map<std::string, std::string> jobValues(const JobSpec& s) {
+std::map<std::string, std::string> tableValues(const RunRequest& r) {
   std::map<std::string, std::string> m;
-  for (const auto& [k, v] : jobParameters(s)) m[k] = v;
+  for (const auto& [k, v] : runParameters(r)) m[k] = v;
   return m;
 }
 
@@ -92,7 +92,7 @@ TEST(ModuleDescription, IsFilledIn) {
 TEST(ModuleDescription, EveryParameterMapsToTheJobOrIsCliOnly) {
   std::set<std::string> reached;
   for (const auto* p : md().parameters()) {
-    const std::string job = jobParameterFor(p->name);
+    const std::string job = tableParameterFor(p->name);
     const auto& only = cliOnlyParameters();
     const bool cliOnly = std::find(only.begin(), only.end(), p->name) != only.end();
     EXPECT_NE(job.empty(), !cliOnly) << p->name << " must map to exactly one of: a job parameter, a CLI-only one";
@@ -101,27 +101,27 @@ TEST(ModuleDescription, EveryParameterMapsToTheJobOrIsCliOnly) {
     if (!job.empty() && job.find('-') != std::string::npos && p->name != "input_multivolume")
       EXPECT_NE(std::find(p->aliases.begin(), p->aliases.end(), job), p->aliases.end()) << p->name;
   }
-  for (const auto& n : jobParameterNames()) EXPECT_TRUE(reached.count(n)) << n << " has no flag in the XML";
+  for (const auto& e : parameterTable()) EXPECT_TRUE(reached.count(e.name)) << e.name << " has no flag in the XML";
   for (const auto& n : cliOnlyParameters()) EXPECT_NE(md().find(n), nullptr) << n;
 }
 
 TEST(CommandLine, DefaultsComeFromTheXmlAndEqualTheEngines) {
   const MotionCorrectionRequest r = parse({});
-  EXPECT_EQ(jobValues(r.spec), jobValues(JobSpec{}));
+  EXPECT_EQ(tableValues(r), tableValues(RunRequest{}));
   for (const auto* p : md().parameters()) {
-    const std::string job = jobParameterFor(p->name);
+    const std::string job = tableParameterFor(p->name);
     if (job.empty() || p->defaultValue.empty()) continue;
-    EXPECT_TRUE(sameValue(jobValues(r.spec).at(job), p->defaultValue)) << p->name;
+    EXPECT_TRUE(sameValue(tableValues(r).at(job), p->defaultValue)) << p->name;
   }
   EXPECT_EQ(r.backend, Backend::Threads);
-  EXPECT_EQ(r.mpiRanks, std::stoi(md().find("mpi_ranks")->defaultValue));
+  EXPECT_EQ(r.mpi.ranks, std::stoi(md().find("mpi_ranks")->defaultValue));
   EXPECT_EQ(r.progress, "auto");
 }
 
 TEST(CommandLine, EveryParameterRoundTrips) {
   int checked = 0;
   for (const auto* p : md().parameters()) {
-    const std::string job = jobParameterFor(p->name);
+    const std::string job = tableParameterFor(p->name);
     const std::string value = otherValue(*p);
     for (const std::string& flag : [&] {
            std::vector<std::string> f{"--" + p->longflag};
@@ -136,16 +136,12 @@ TEST(CommandLine, EveryParameterRoundTrips) {
         SCOPED_TRACE(args[0]);
         const MotionCorrectionRequest r = parse(args);
         if (!job.empty()) {
-          const auto got = jobValues(r.spec);
+          const auto got = tableValues(r);
           EXPECT_TRUE(sameValue(got.at(job), value)) << p->name << ": set " << value << ", got " << got.at(job);
           // Nothing else moved from its default.
-          auto expected = jobValues(JobSpec{});
+          auto expected = tableValues(RunRequest{});
           expected[job] = got.at(job);
           EXPECT_EQ(got, expected);
-        } else if (p->name == "backend") {
-          EXPECT_EQ(r.backend, value == "serial" ? Backend::Serial : value == "mpi" ? Backend::Mpi : Backend::Threads);
-        } else if (p->name == "mpi_ranks") {
-          EXPECT_EQ(r.mpiRanks, std::stoi(value));
         } else if (p->name == "progress") {
           EXPECT_EQ(r.progress, value);
         } else if (p->name == "quiet") {
@@ -159,9 +155,9 @@ TEST(CommandLine, EveryParameterRoundTrips) {
 }
 
 TEST(CommandLine, ReferenceAcceptsFirstMeanAndAnIndex) {
-  EXPECT_EQ(jobValues(parse({"--reference", "first"}).spec).at("reference"), "first");
-  EXPECT_EQ(jobValues(parse({"--reference", "mean"}).spec).at("reference"), "mean");
-  EXPECT_EQ(jobValues(parse({"--reference", "7"}).spec).at("reference"), "7");
+  EXPECT_EQ(tableValues(parse({"--reference", "first"})).at("reference"), "first");
+  EXPECT_EQ(tableValues(parse({"--reference", "mean"})).at("reference"), "mean");
+  EXPECT_EQ(tableValues(parse({"--reference", "7"})).at("reference"), "7");
 }
 
 TEST(CommandLine, MultivolumeIsAnotherWayToGiveTheInput) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "AtomicOutput.h"
@@ -18,6 +19,7 @@
 #include "MotionCorrectionRequest.h"
 #include "MpiLaunch.h"
 #include "ProgressReporter.h"
+#include "Run.h"
 
 #ifdef MC_WITH_GENERATECLP
 #include <sstream>
@@ -105,36 +107,31 @@ int parseWithGenerateCLP(int argc, char** argv, CommandLine& c) {
 // to stderr, so under the protocol they go to stdout.
 std::FILE* messages(ProgressMode mode) { return mode == ProgressMode::Slicer ? stdout : stderr; }
 
-int run(const MotionCorrectionRequest& request, ProgressMode mode) {
+int run(MotionCorrectionRequest request, ProgressMode mode) {
   const mc::JobSpec& spec = request.spec;
   ProgressReporter reporter(mode);
   std::FILE* msg = messages(mode);
   const auto progress = [&](const mc::ProgressEvent& e) { return reporter.report(e); };
   try {
-    mc::JobResult r;
     std::string workers;
-    if (request.backend == Backend::Mpi) {
-      // mpirun runs in its own process group and dies with this process (see runMpiBackend);
-      // SIGTERM received meanwhile is forwarded to the ranks before this process exits.
-      mc::MpiOptions options;
+    if (request.backend == mc::Backend::Mpi) {
+      // mpirun runs in its own process group and dies with this process; SIGTERM received
+      // meanwhile is forwarded to the ranks before this process exits (MpiOptions::forwardSignals).
 #ifdef MC_CLI_MPI_WORKER_DIR
-      options.worker = mc::findMpiWorker("", MC_CLI_MPI_WORKER_DIR);  // also where this build tree put it
+      request.mpi.worker = mc::findMpiWorker("", MC_CLI_MPI_WORKER_DIR);  // also where this build tree put it
 #else
-      options.worker = mc::findMpiWorker();
+      request.mpi.worker = mc::findMpiWorker();
 #endif
-      options.mpirun = mc::findMpirun();
-      options.ranks = request.mpiRanks;
-      options.threadsPerRank = spec.threads;
-      workers = std::to_string(options.ranks) + " MPI ranks x " + std::to_string(mc::threadsPerRank(options)) +
+      request.mpi.mpirun = mc::findMpirun();
+      request.mpi.threadsPerRank = spec.threads;
+      workers = std::to_string(request.mpi.ranks) + " MPI ranks x " + std::to_string(mc::threadsPerRank(request.mpi)) +
                 " threads";
-      reporter.start(kProgram, "Realigning " + spec.input + " (" + workers + ")");
-      r = mc::runMpiBackend(spec, options, progress);
     } else {
-      mc::OpenMPFrameExecutor executor(request.backend == Backend::Serial ? 1 : spec.threads);
-      workers = std::to_string(executor.workerCount()) + (executor.workerCount() == 1 ? " thread" : " threads");
-      reporter.start(kProgram, "Realigning " + spec.input + " (" + workers + ")");
-      r = mc::runMotionCorrection(spec, executor, progress);
+      const int threads = request.backend == mc::Backend::Serial ? 1 : mc::OpenMPFrameExecutor(spec.threads).workerCount();
+      workers = std::to_string(threads) + (threads == 1 ? " thread" : " threads");
     }
+    reporter.start(kProgram, "Realigning " + spec.input + " (" + workers + ")");
+    const mc::JobResult r = mc::run(request, progress);
     reporter.finish();
     if (mode == ProgressMode::None) return 0;
     for (const auto& w : r.warnings) std::fprintf(msg, "%s: warning: %s\n", kProgram, w.c_str());
@@ -194,7 +191,7 @@ int main(int argc, char** argv) {
 #ifdef MC_WITH_GENERATECLP
     // Values are checked before TCLAP converts them (it cannot say "--fwhm: expected a number"),
     // then taken from PARSE_ARGS, as Slicer's CLIs take theirs.
-    requestFromCommandLine(description, c).spec.validate();
+    requestFromCommandLine(description, c);
     std::vector<std::string> args = canonicalArguments(description, c, argv[0]);
     std::vector<char*> argvTclap;
     for (auto& a : args) argvTclap.push_back(a.data());
@@ -210,12 +207,11 @@ int main(int argc, char** argv) {
         throw std::logic_error("parameter '" + p->name + "' of MotionCorrectionCLI.xml is not copied from PARSE_ARGS");
     c.spelled = spelled;  // errors name the flag as the user typed it
 #endif
-    request = requestFromCommandLine(description, c);
-    request.spec.validate();
+    request = requestFromCommandLine(description, c);  // checked whole: RunRequest::validate
     mode = resolveProgressMode(request.progress, std::getenv("MC_PROGRESS"), ::isatty(STDOUT_FILENO) == 1);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: error: %s\n", kProgram, e.what());
     return 2;
   }
-  return run(request, mode);
+  return run(std::move(request), mode);
 }

@@ -1,22 +1,18 @@
 #pragma once
-// What one invocation of the MotionCorrectionCLI module asks for: the engine's JobSpec (filled through
-// mc::setJobParameter, the one name<->JobSpec map) plus the CLI's own execution choices.
+// What one invocation of the MotionCorrectionCLI module asks for: a RunRequest (filled through the
+// parameter table, mc::setRunParameter) plus how progress is reported.
 #include <string>
 #include <vector>
 
 #include "CommandLine.h"
 #include "ModuleDescription.h"
-#include "MotionCorrectionJob.h"
+#include "Run.h"
 
 namespace mc::cli {
 
-enum class Backend { Serial, Threads, Mpi };
 enum class ProgressMode { Slicer, Text, None };
 
-struct MotionCorrectionRequest {
-  JobSpec spec;
-  Backend backend = Backend::Threads;
-  int mpiRanks = 2;
+struct MotionCorrectionRequest : RunRequest {
   std::string progress = "auto";  // auto | slicer | text | none, as given
 };
 
@@ -24,16 +20,17 @@ struct MotionCorrectionRequest {
 const std::string& motionCorrectionXml();
 const ModuleDescription& motionCorrectionDescription();
 
-// The job parameter (mc::jobParameterNames()) an XML parameter sets, or "" for the CLI's own
+// The table parameter (mc::parameterTable()) an XML parameter sets, or "" for the CLI's own
 // parameters. XML names are C identifiers (Slicer rejects '-'), so "reslice_interp" sets
 // "reslice-interp"; input_multivolume is Slicer's alternative way to pass "input".
-std::string jobParameterFor(const std::string& xmlName);
-// XML parameters that are not job parameters: backend, mpi_ranks, progress, quiet.
+std::string tableParameterFor(const std::string& xmlName);
+// XML parameters that are not in the table: progress, quiet (and input_multivolume, another
+// spelling of input).
 const std::vector<std::string>& cliOnlyParameters();
 
-// Applies every value (defaults included) through mc::setJobParameter. Throws
+// Applies every value (defaults included) through mc::setRunParameter. Throws
 // std::invalid_argument("--flag: problem") naming the flag as the user typed it. With requireRun,
-// also checks that an input and at least one output were given.
+// also checks the whole request (RunRequest::validate: an input, at least one output, the job).
 MotionCorrectionRequest requestFromCommandLine(const ModuleDescription& d, const CommandLine& c, bool requireRun = true);
 
 // auto: MC_PROGRESS (slicer|text|none) if set, else text on a terminal and the Slicer protocol

@@ -1,17 +1,18 @@
 #pragma once
-// The one map between parameter names (the CLI's long flags without "--", the keys of the MPI job
-// file, the Python keyword arguments with '-' as '_') and JobSpec fields. Every face converts
-// through here, so a parameter means the same everywhere.
+// The text form of a JobSpec, derived from the parameter table (ParameterTable.h): the job-scope
+// entries by name (the CLI's long flags without "--", the keys of the MPI job file). The run's own
+// parameters (backend, mpi-ranks) are set on a RunRequest (RunParameters.h).
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "MotionCorrectionJob.h"
+#include "ParameterTable.h"
 
 namespace mc {
 
 // Sets one parameter from its text form. Throws std::invalid_argument("--name: problem") for an
-// unknown name or a bad value (negative FWHM, quality outside (0, 1], unknown reference, ...).
+// unknown name (or a run parameter) or a bad value (negative FWHM, quality outside (0, 1], unknown reference, ...).
 void setJobParameter(JobSpec& spec, const std::string& name, const std::string& value);
 
 // All parameters of spec as (name, value) text, in a fixed order; setJobParameter inverts it.

@@ -8,13 +8,14 @@
 #include <vector>
 
 #include "MotionCorrectionJob.h"
+#include "ParameterTable.h"
 #include "Progress.h"
 #include "ProgressJson.h"
 
 namespace mc {
 
 struct MpiOptions {
-  int ranks = 2;
+  int ranks = kDefaultMpiRanks;             // the parameter table's "mpi-ranks"
   std::string mpirun;                       // empty: `mpirun` on PATH
   std::string worker;                       // empty: findMpiWorker()
   std::string hostfile;                     // optional

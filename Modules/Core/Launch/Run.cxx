@@ -117,11 +117,11 @@ JobResult runUnderMpi(const RunRequest& request, const ProgressCallback& progres
 }  // namespace
 
 void RunRequest::validate() const {
-  spec.validate();
   if (!inputRun && spec.input.empty()) throw std::invalid_argument("--input: required (the 4D run to correct)");
   if (!keepImages && !writesAnyFile(spec))
     throw std::invalid_argument(
         "--output: no output requested (give --output, --mean, --params, --transforms or --confounds)");
+  spec.validate();
   if (backend == Backend::Mpi) {
     if (mpi.ranks < 1)
       throw std::invalid_argument("--mpi-ranks: expected a whole number >= 1, got '" + std::to_string(mpi.ranks) + "'");
