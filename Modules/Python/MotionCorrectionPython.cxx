@@ -1,21 +1,21 @@
-// The compiled half of the `motioncorrection` Python module: runs mc::runMotionCorrection on a NumPy
-// array or a file with the GIL released, and hands the JobResult back as NumPy arrays. Keyword
+// The compiled half of the `motioncorrection` Python module: runs mc::run (any backend, MPI included)
+// on a NumPy array or a file with the GIL released, and hands the JobResult back as NumPy arrays. Keyword
 // handling, array checks and the result class live in motioncorrection/__init__.py.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "FrameExecutor.h"
 #include "ImageIO.h"
-#include "JobParameters.h"
-#include "MotionCorrectionJob.h"
+#include "Run.h"
+#include "RunParameters.h"
 
 namespace py = pybind11;
 
@@ -23,10 +23,14 @@ namespace {
 
 using ParameterList = std::vector<std::pair<std::string, std::string>>;
 
-mc::JobSpec specFrom(const ParameterList& parameters) {
-  mc::JobSpec spec;
-  for (const auto& [name, value] : parameters) mc::setJobParameter(spec, name, value);
-  return spec;
+// The request the keywords describe (through the parameter table); the result always carries the
+// images, which Python returns as arrays.
+mc::RunRequest requestFrom(const ParameterList& parameters) {
+  mc::RunRequest request = mc::runRequestFrom(parameters);
+  request.keepImages = true;
+  // Python keeps its own SIGINT handler: Ctrl-C is seen by the progress bridge and stops the run.
+  request.mpi.forwardSignals = false;
+  return request;
 }
 
 // Bridges engine progress events (arriving on OpenMP worker threads, serialized by the engine) to a
@@ -115,12 +119,15 @@ py::dict resultDict(mc::JobResult&& r, bool resliced) {
   py::array_t<double> matrices({n, py::ssize_t(4), py::ssize_t(4)});
   py::array_t<double> fd(n), dispMean(n), dispMax(n);
   py::array_t<int> iterations(n);
+  // Under MPI from a file the run is not in this process: no displacement (NaN), see mc::run.
+  const bool hasDisplacement = py::ssize_t(r.displacement.size()) == n;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
   for (py::ssize_t j = 0; j < n; ++j) {
     for (int k = 0; k < 6; ++k) parameters.mutable_at(j, k) = r.parameters[j][k];
     std::memcpy(matrices.mutable_data(j, 0, 0), r.motion.frames[j].transform.m.data(), 16 * sizeof(double));
     fd.mutable_at(j) = j < py::ssize_t(r.framewiseDisplacement.size()) ? r.framewiseDisplacement[j] : 0.0;
-    dispMean.mutable_at(j) = r.displacement[j].mean;
-    dispMax.mutable_at(j) = r.displacement[j].max;
+    dispMean.mutable_at(j) = hasDisplacement ? r.displacement[j].mean : nan;
+    dispMax.mutable_at(j) = hasDisplacement ? r.displacement[j].max : nan;
     iterations.mutable_at(j) = r.motion.frames[j].iterations;
   }
   py::dict d;
@@ -166,19 +173,17 @@ mc::StoredType storedTypeNamed(const std::string& name) {
   return mc::StoredType::Float32;
 }
 
-// Runs the engine with the GIL released; turns Cancelled into the callback's exception or ours.
-template <class Run>
-py::dict runReleased(const mc::JobSpec& spec, py::object progress, py::handle cancelledType, Run&& run) {
+// Runs the request with the GIL released; turns Cancelled into the callback's exception or ours.
+py::dict runReleased(const mc::RunRequest& request, py::object progress, py::handle cancelledType) {
   ProgressBridge bridge(std::move(progress));
   mc::JobResult result;
   try {
     py::gil_scoped_release release;
-    mc::OpenMPFrameExecutor executor(spec.threads);
-    result = run(executor, bridge.callback());
+    result = mc::run(request, bridge.callback());
   } catch (const mc::Cancelled&) {
     bridge.raiseStoredOrCancelled(cancelledType);
   }
-  return resultDict(std::move(result), !spec.estimateOnly);
+  return resultDict(std::move(result), !request.spec.estimateOnly);
 }
 
 py::dict runArray(py::array data, py::array affine, const std::string& storedType, double repetitionTime,
@@ -191,28 +196,21 @@ py::dict runArray(py::array data, py::array affine, const std::string& storedTyp
       !(affine.flags() & py::array::c_style))
     throw py::value_error("internal: affine must be a 4x4 float64 C-ordered array");
 
-  const mc::JobSpec spec = specFrom(parameters);
-  mc::VolumeSeries run;
+  mc::RunRequest request = requestFrom(parameters);
+  auto run = std::make_shared<mc::VolumeSeries>();
   mc::ImageGeometry g;
   for (int k = 0; k < 3; ++k) g.size[k] = int(data.shape(k));
   std::memcpy(g.voxelToWorld.m.data(), affine.data(), 16 * sizeof(double));
-  run.allocate(g, int(data.shape(3)));
-  run.storedType = storedTypeNamed(storedType);
-  run.repetitionTime = repetitionTime;
-  std::memcpy(run.voxels.data(), data.data(), run.voxels.size() * sizeof(float));
-
-  return runReleased(spec, std::move(progress), cancelledType,
-                     [&](mc::FrameExecutor& ex, const mc::ProgressCallback& cb) {
-                       return mc::runMotionCorrection(spec, std::move(run), ex, cb);
-                     });
+  run->allocate(g, int(data.shape(3)));
+  run->storedType = storedTypeNamed(storedType);
+  run->repetitionTime = repetitionTime;
+  std::memcpy(run->voxels.data(), data.data(), run->voxels.size() * sizeof(float));
+  request.inputRun = std::move(run);
+  return runReleased(request, std::move(progress), cancelledType);
 }
 
 py::dict runFile(const ParameterList& parameters, py::object progress, py::handle cancelledType) {
-  const mc::JobSpec spec = specFrom(parameters);
-  return runReleased(spec, std::move(progress), cancelledType,
-                     [&](mc::FrameExecutor& ex, const mc::ProgressCallback& cb) {
-                       return mc::runMotionCorrection(spec, ex, cb);
-                     });
+  return runReleased(requestFrom(parameters), std::move(progress), cancelledType);
 }
 
 }  // namespace
@@ -232,9 +230,16 @@ PYBIND11_MODULE(_motioncorrection, m) {
     }
   });
 
-  m.def("parameter_names", &mc::jobParameterNames, "The engine's parameter names (CLI long flags without --).");
-  m.def("default_parameters", [] { return mc::jobParameters(mc::JobSpec{}); },
-        "(name, value) text of every parameter's default, in the engine's order.");
+  m.def(
+      "parameter_names",
+      [] {
+        std::vector<std::string> names;
+        for (const auto& e : mc::parameterTable()) names.push_back(e.name);
+        return names;
+      },
+      "The parameter table's names (CLI long flags without --), backend and mpi-ranks included.");
+  m.def("default_parameters", [] { return mc::runParameters(mc::RunRequest{}); },
+        "(name, value) text of every parameter's default, in the table's order.");
   m.def(
       "run_array",
       [](py::array data, py::array affine, const std::string& storedType, double repetitionTime,

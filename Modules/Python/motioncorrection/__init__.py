@@ -50,8 +50,9 @@ class MotionCorrectionResult:
     matrices           (N, 4, 4) float64: each frame's world-space (RAS mm) rigid motion.
     fd                 (N,) framewise displacement (Power et al. 2012, 50 mm radius), fd[0] = 0.
     displacement_mean, displacement_max
-                       (N,) mean / max displacement (mm) of head voxels relative to the reference.
-    iterations         (N,) Gauss-Newton iterations of each frame's final pass.
+                       (N,) mean / max displacement (mm) of head voxels relative to the reference
+                       (NaN for realign_file with backend='mpi': the run was read by the worker only).
+    iterations         (N,) Gauss-Newton iterations of each frame's final pass (0 with backend='mpi').
     sample_points      sample points kept in the final reference model.
     warnings           list of one-line warnings (empty frames, non-converged frames, ...).
     written            paths of the output files written (empty when none was asked for).
@@ -176,7 +177,8 @@ def realign(data, affine, *, progress=None, repetition_time=0.0, **params):
     params    the CLI's parameters with '_' for '-': quality, sep, fwhm, interp, wrap, reference
               ('first' | 'mean' | frame index), reslice_interp, reslice_wrap, mask, estimate_only,
               keep_datatype, threads, weight (image path), and output paths (output, mean, params,
-              transforms, confounds) to also write files.
+              transforms, confounds) to also write files; backend ('serial' | 'threads' | 'mpi') and
+              mpi_ranks (MPI processes for backend='mpi'; threads is then per rank).
 
     Returns a MotionCorrectionResult. Raises ValueError for bad arrays or parameters (the engine's
     message), TypeError for an unknown keyword, OSError for unreadable/unwritable images, Cancelled
