@@ -1,5 +1,9 @@
 #include "ProgressJson.h"
 
+#include <cmath>
+#include <cstring>
+#include <limits>
+
 #include <gtest/gtest.h>
 
 using namespace mc;
@@ -18,6 +22,41 @@ TEST(ProgressJson, FrameMessageRoundTripsExactly) {
   EXPECT_EQ(back->rank, 2);
   ASSERT_TRUE(back->hasParameters);
   for (int i = 0; i < 6; ++i) EXPECT_EQ(back->parameters[i], shown.parameters[i]);  // %.17g: exact
+}
+
+TEST(ProgressJson, ExtremeDoublesRoundTripBitForBitAndNonFiniteAsNull) {
+  using L = std::numeric_limits<double>;
+  const RigidParameters hard{{L::max(), L::min(), L::denorm_min(), -0.0, 0.1 + 0.2, -1.0 / 3.0}};
+  const auto back = parseProgressMessage(formatProgressMessage(ProgressMessage::result(3, hard, 1e-300)));
+  ASSERT_TRUE(back);
+  for (int i = 0; i < 6; ++i) {
+    const double got = back->parameters[i], sent = hard[i];
+    EXPECT_EQ(std::memcmp(&got, &sent, sizeof(double)), 0) << i << ": " << got;  // -0.0 keeps its sign
+  }
+  EXPECT_EQ(back->framewiseDisplacement, 1e-300);
+
+  const RigidParameters odd{{L::quiet_NaN(), L::infinity(), 1, 2, 3, 4}};
+  const std::string line = formatProgressMessage(ProgressMessage::result(0, odd, L::quiet_NaN()));
+  EXPECT_EQ(line, "{\"event\":\"result\",\"frame\":0,\"parameters\":[null,null,1.0,2.0,3.0,4.0],\"fd\":null}");
+  const auto nan = parseProgressMessage(line);
+  ASSERT_TRUE(nan);
+  EXPECT_TRUE(std::isnan(nan->parameters[0]) && std::isnan(nan->parameters[1]) && std::isnan(nan->framewiseDisplacement));
+  EXPECT_EQ(nan->parameters[2], 1.0);
+}
+
+TEST(ProgressJson, FieldsStayInTheDocumentedOrder) {
+  EXPECT_EQ(formatProgressMessage(ProgressMessage::started(11, 3)), "{\"event\":\"started\",\"frames\":11,\"ranks\":3}");
+  EXPECT_EQ(formatProgressMessage(ProgressMessage::frameDone(Stage::Reslice, 4, 1)),
+            "{\"event\":\"frame\",\"stage\":\"reslice\",\"frame\":4,\"rank\":1}");
+  ProgressMessage done;
+  done.kind = ProgressMessage::Kind::Finished;
+  done.written = {"/out/rp.txt"};
+  done.timings = {{"read", 0.5}, {"estimate", 2.25}};
+  EXPECT_EQ(formatProgressMessage(done),
+            "{\"event\":\"finished\",\"written\":[\"/out/rp.txt\"],\"timings\":{\"read\":0.5,\"estimate\":2.25}}");
+  const auto fin = parseProgressMessage(formatProgressMessage(done));
+  ASSERT_TRUE(fin);
+  EXPECT_EQ(fin->timings, done.timings);  // in the order sent
 }
 
 TEST(ProgressJson, OtherMessagesRoundTrip) {

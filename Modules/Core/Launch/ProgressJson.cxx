@@ -1,239 +1,27 @@
+// The protocol's JSON goes through nlohmann-json: ordered objects keep the documented field order
+// on the wire, and doubles are written in the shortest form that reads back to the same double
+// (what the former "%.17g" guaranteed, in fewer digits), so parameters cross ranks exactly.
 #include "ProgressJson.h"
 
+#include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <map>
-#include <memory>
+#include <limits>
+
+#include <nlohmann/json.hpp>
 
 namespace mc {
 namespace {
 
-// ---- writing ----
+using Json = nlohmann::ordered_json;
 
-void appendString(std::string& out, const std::string& s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += char(c);
-        }
-    }
-  }
-  out += '"';
+// JSON has no NaN or infinity: they travel as null and come back as NaN.
+Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+Json parametersJson(const RigidParameters& p) {
+  Json a = Json::array();
+  for (int i = 0; i < 6; ++i) a.push_back(number(p[i]));
+  return a;
 }
-
-void appendNumber(std::string& out, double v) {
-  if (!std::isfinite(v)) {  // JSON has no NaN/Inf
-    out += "null";
-    return;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  out += buf;
-}
-
-void appendParameters(std::string& out, const RigidParameters& p) {
-  out += "[";
-  for (int i = 0; i < 6; ++i) {
-    if (i) out += ",";
-    appendNumber(out, p[i]);
-  }
-  out += "]";
-}
-
-// ---- reading: just enough JSON for these messages (objects, arrays, strings, numbers, literals) ----
-
-struct Json {
-  enum class Type { Null, Bool, Number, String, Array, Object } type = Type::Null;
-  bool boolean = false;
-  double number = 0;
-  std::string string;
-  std::vector<Json> array;
-  std::map<std::string, Json> object;
-
-  const Json* get(const std::string& key) const {
-    auto it = object.find(key);
-    return it == object.end() ? nullptr : &it->second;
-  }
-};
-
-class Parser {
-public:
-  explicit Parser(const std::string& s) : s_(s) {}
-
-  bool parseDocument(Json& out) {
-    if (!value(out, 0)) return false;
-    space();
-    return i_ == s_.size();
-  }
-
-private:
-  void space() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r' || s_[i_] == '\n')) ++i_;
-  }
-  bool literal(const char* word) {
-    const std::size_t n = std::strlen(word);
-    if (s_.compare(i_, n, word) != 0) return false;
-    i_ += n;
-    return true;
-  }
-  bool value(Json& out, int depth) {
-    if (depth > 16) return false;
-    space();
-    if (i_ >= s_.size()) return false;
-    const char c = s_[i_];
-    if (c == '{') return object(out, depth);
-    if (c == '[') return array(out, depth);
-    if (c == '"') {
-      out.type = Json::Type::String;
-      return string(out.string);
-    }
-    if (literal("true")) {
-      out.type = Json::Type::Bool;
-      out.boolean = true;
-      return true;
-    }
-    if (literal("false")) {
-      out.type = Json::Type::Bool;
-      return true;
-    }
-    if (literal("null")) {
-      out.type = Json::Type::Null;
-      out.number = std::nan("");
-      return true;
-    }
-    return number(out);
-  }
-  bool number(Json& out) {
-    const char* begin = s_.c_str() + i_;
-    char* end = nullptr;
-    const double v = std::strtod(begin, &end);
-    if (end == begin) return false;
-    i_ += std::size_t(end - begin);
-    out.type = Json::Type::Number;
-    out.number = v;
-    return true;
-  }
-  static void appendUtf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += char(cp);
-    } else if (cp < 0x800) {
-      out += char(0xC0 | (cp >> 6));
-      out += char(0x80 | (cp & 0x3F));
-    } else {
-      out += char(0xE0 | (cp >> 12));
-      out += char(0x80 | ((cp >> 6) & 0x3F));
-      out += char(0x80 | (cp & 0x3F));
-    }
-  }
-  bool string(std::string& out) {
-    ++i_;  // opening quote
-    out.clear();
-    while (i_ < s_.size()) {
-      const char c = s_[i_++];
-      if (c == '"') return true;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= s_.size()) return false;
-      const char e = s_[i_++];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          if (i_ + 4 > s_.size()) return false;
-          char* end = nullptr;
-          const std::string hex = s_.substr(i_, 4);
-          const unsigned cp = unsigned(std::strtoul(hex.c_str(), &end, 16));
-          if (end != hex.c_str() + 4) return false;
-          i_ += 4;
-          appendUtf8(out, cp);
-          break;
-        }
-        default: return false;
-      }
-    }
-    return false;
-  }
-  bool array(Json& out, int depth) {
-    ++i_;
-    out.type = Json::Type::Array;
-    space();
-    if (i_ < s_.size() && s_[i_] == ']') {
-      ++i_;
-      return true;
-    }
-    for (;;) {
-      Json item;
-      if (!value(item, depth + 1)) return false;
-      out.array.push_back(std::move(item));
-      space();
-      if (i_ >= s_.size()) return false;
-      if (s_[i_] == ',') {
-        ++i_;
-        continue;
-      }
-      if (s_[i_] == ']') {
-        ++i_;
-        return true;
-      }
-      return false;
-    }
-  }
-  bool object(Json& out, int depth) {
-    ++i_;
-    out.type = Json::Type::Object;
-    space();
-    if (i_ < s_.size() && s_[i_] == '}') {
-      ++i_;
-      return true;
-    }
-    for (;;) {
-      space();
-      std::string key;
-      if (i_ >= s_.size() || s_[i_] != '"' || !string(key)) return false;
-      space();
-      if (i_ >= s_.size() || s_[i_] != ':') return false;
-      ++i_;
-      Json item;
-      if (!value(item, depth + 1)) return false;
-      out.object[key] = std::move(item);
-      space();
-      if (i_ >= s_.size()) return false;
-      if (s_[i_] == ',') {
-        ++i_;
-        continue;
-      }
-      if (s_[i_] == '}') {
-        ++i_;
-        return true;
-      }
-      return false;
-    }
-  }
-
-  const std::string& s_;
-  std::size_t i_ = 0;
-};
 
 bool stageFromName(const std::string& name, Stage& out) {
   for (Stage s : {Stage::Pass1, Stage::Mean, Stage::Pass2, Stage::Reslice})
@@ -245,22 +33,29 @@ bool stageFromName(const std::string& name, Stage& out) {
 }
 
 double numberOr(const Json& o, const char* key, double fallback) {
-  const Json* v = o.get(key);
-  return v && (v->type == Json::Type::Number || v->type == Json::Type::Null) ? v->number : fallback;
+  const auto v = o.find(key);
+  if (v == o.end()) return fallback;
+  if (v->is_null()) return std::numeric_limits<double>::quiet_NaN();
+  return v->is_number() ? v->get<double>() : fallback;
+}
+
+int integerOr(const Json& o, const char* key, int fallback) {
+  const double v = numberOr(o, key, fallback);
+  return std::isfinite(v) ? int(v) : fallback;
 }
 
 std::string stringOr(const Json& o, const char* key) {
-  const Json* v = o.get(key);
-  return v && v->type == Json::Type::String ? v->string : std::string();
+  const auto v = o.find(key);
+  return v != o.end() && v->is_string() ? v->get<std::string>() : std::string();
 }
 
 bool readParameters(const Json& o, RigidParameters& p) {
-  const Json* v = o.get("parameters");
-  if (!v || v->type != Json::Type::Array || v->array.size() != 6) return false;
+  const auto v = o.find("parameters");
+  if (v == o.end() || !v->is_array() || v->size() != 6) return false;
   for (int i = 0; i < 6; ++i) {
-    const Json& x = v->array[i];
-    if (x.type != Json::Type::Number && x.type != Json::Type::Null) return false;
-    p[i] = x.number;
+    const Json& x = (*v)[std::size_t(i)];
+    if (!x.is_number() && !x.is_null()) return false;
+    p[i] = x.is_null() ? std::numeric_limits<double>::quiet_NaN() : x.get<double>();
   }
   return true;
 }
@@ -326,57 +121,46 @@ const char* kindName(ProgressMessage::Kind kind) {
 
 std::string formatProgressMessage(const ProgressMessage& m) {
   using K = ProgressMessage::Kind;
-  std::string out = "{\"event\":";
-  appendString(out, kindName(m.kind));
+  Json out;
+  out["event"] = kindName(m.kind);
   switch (m.kind) {
     case K::Started:
-      out += ",\"frames\":" + std::to_string(m.frames) + ",\"ranks\":" + std::to_string(m.ranks);
+      out["frames"] = m.frames;
+      out["ranks"] = m.ranks;
       break;
     case K::Frame:
-      out += ",\"stage\":";
-      appendString(out, stageName(m.stage));
-      out += ",\"frame\":" + std::to_string(m.frame) + ",\"rank\":" + std::to_string(m.rank);
-      if (m.hasParameters) {
-        out += ",\"parameters\":";
-        appendParameters(out, m.parameters);
-      }
+      out["stage"] = stageName(m.stage);
+      out["frame"] = m.frame;
+      out["rank"] = m.rank;
+      if (m.hasParameters) out["parameters"] = parametersJson(m.parameters);
       break;
     case K::Result:
-      out += ",\"frame\":" + std::to_string(m.frame) + ",\"parameters\":";
-      appendParameters(out, m.parameters);
-      out += ",\"fd\":";
-      appendNumber(out, m.framewiseDisplacement);
+      out["frame"] = m.frame;
+      out["parameters"] = parametersJson(m.parameters);
+      out["fd"] = number(m.framewiseDisplacement);
       break;
     case K::Warning:
     case K::Error:
-      out += ",\"message\":";
-      appendString(out, m.text);
+      out["message"] = m.text;
       break;
-    case K::Finished:
-      out += ",\"written\":[";
-      for (std::size_t i = 0; i < m.written.size(); ++i) {
-        if (i) out += ",";
-        appendString(out, m.written[i]);
-      }
-      out += "],\"timings\":{";
-      for (std::size_t i = 0; i < m.timings.size(); ++i) {
-        if (i) out += ",";
-        appendString(out, m.timings[i].first);
-        out += ":";
-        appendNumber(out, m.timings[i].second);
-      }
-      out += "}";
+    case K::Finished: {
+      out["written"] = m.written;
+      Json timings = Json::object();
+      for (const auto& [stage, seconds] : m.timings) timings[stage] = number(seconds);
+      out["timings"] = std::move(timings);
       break;
+    }
   }
-  out += "}";
-  return out;
+  // A message or path that is not valid UTF-8 (JSON must be) gets U+FFFD for its bad bytes rather
+  // than throwing in the middle of a run.
+  return out.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 std::optional<ProgressMessage> parseProgressMessage(const std::string& line) {
   const auto first = line.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos || line[first] != '{') return std::nullopt;
-  Json doc;
-  if (!Parser(line).parseDocument(doc) || doc.type != Json::Type::Object) return std::nullopt;
+  if (first == std::string::npos || line[first] != '{') return std::nullopt;  // other output on the stream
+  const Json doc = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return std::nullopt;  // also the "discarded" value of a parse error
   const std::string event = stringOr(doc, "event");
   ProgressMessage m;
   using K = ProgressMessage::Kind;
@@ -389,18 +173,18 @@ std::optional<ProgressMessage> parseProgressMessage(const std::string& line) {
   if (!known) return std::nullopt;
   switch (m.kind) {
     case K::Started:
-      m.frames = int(numberOr(doc, "frames", 0));
-      m.ranks = int(numberOr(doc, "ranks", 0));
+      m.frames = integerOr(doc, "frames", 0);
+      m.ranks = integerOr(doc, "ranks", 0);
       break;
     case K::Frame:
       if (!stageFromName(stringOr(doc, "stage"), m.stage)) return std::nullopt;
-      m.frame = int(numberOr(doc, "frame", -1));
-      m.rank = int(numberOr(doc, "rank", 0));
+      m.frame = integerOr(doc, "frame", -1);
+      m.rank = integerOr(doc, "rank", 0);
       m.hasParameters = readParameters(doc, m.parameters);
       if (m.frame < 0) return std::nullopt;
       break;
     case K::Result:
-      m.frame = int(numberOr(doc, "frame", -1));
+      m.frame = integerOr(doc, "frame", -1);
       m.hasParameters = readParameters(doc, m.parameters);
       m.framewiseDisplacement = numberOr(doc, "fd", 0);
       if (m.frame < 0 || !m.hasParameters) return std::nullopt;
@@ -410,12 +194,12 @@ std::optional<ProgressMessage> parseProgressMessage(const std::string& line) {
       m.text = stringOr(doc, "message");
       break;
     case K::Finished:
-      if (const Json* w = doc.get("written"); w && w->type == Json::Type::Array)
-        for (const Json& p : w->array)
-          if (p.type == Json::Type::String) m.written.push_back(p.string);
-      if (const Json* t = doc.get("timings"); t && t->type == Json::Type::Object)
-        for (const auto& [k, v] : t->object)
-          if (v.type == Json::Type::Number) m.timings.emplace_back(k, v.number);
+      if (const auto w = doc.find("written"); w != doc.end() && w->is_array())
+        for (const Json& p : *w)
+          if (p.is_string()) m.written.push_back(p.get<std::string>());
+      if (const auto t = doc.find("timings"); t != doc.end() && t->is_object())
+        for (const auto& [stage, seconds] : t->items())
+          if (seconds.is_number()) m.timings.emplace_back(stage, seconds.get<double>());
       break;
   }
   return m;
