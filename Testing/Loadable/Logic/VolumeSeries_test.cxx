@@ -111,12 +111,13 @@ TEST(VolumeSeriesConversion, ShortVoxelsAndMultivolumeFrames) {
   SlicerWorld w;
   // A sequence of short volumes: every value exactly as float.
   vtkMRMLSequenceNode* sequence = addSequence(w.scene, "shorts");
+  sequence->SetIndexUnit("frame");  // a new sequence's unit is "s"
   for (int t = 0; t < 2; ++t) sequence->SetDataNodeAtValue(shortVolume(1, t), std::to_string(t));
   VolumeSeries run;
   std::string error;
   ASSERT_TRUE(Conversion::ToVolumeSeries(sequence, run, error)) << error;
   ASSERT_EQ(run.frameCount, 2);
-  EXPECT_EQ(run.repetitionTime, 0);  // index without unit "s": frame numbers, no TR
+  EXPECT_EQ(run.repetitionTime, 0);  // index in frames, not seconds: no TR
   for (int t = 0; t < 2; ++t) {
     auto* v = static_cast<short*>(vtkMRMLScalarVolumeNode::SafeDownCast(sequence->GetNthDataNode(t))
                                       ->GetImageData()

@@ -13,7 +13,6 @@
 
 #include <QObject>
 #include <QPointer>
-#include <QTemporaryDir>
 
 #include <memory>
 #include <string>
@@ -31,10 +30,6 @@ public:
   std::unique_ptr<QObject> OwnTaskReceiver;
   double OwnRunRepetitionTime = 0;
   bool LastRunSucceeded = false;
-  // The engine reads its input from a file until it takes runs in memory: the scratch folder of
-  // the own run (removed when the run ends) and the realigned run's file in it ("" for none).
-  std::unique_ptr<QTemporaryDir> Scratch;
-  std::string OwnRealignedPath;
 
   vtkSlicerMotionCorrectionMotionTable Motion;
   vtkSlicerMotionCorrectionSceneSnapshot Before;

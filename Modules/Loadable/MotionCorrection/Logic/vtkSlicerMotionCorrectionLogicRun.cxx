@@ -10,7 +10,6 @@
 
 // MotionCorrection
 #include "ImageIO.h"
-#include "JobParameters.h"
 #include "MotionCorrectionJob.h"
 
 // Slicer
@@ -23,7 +22,6 @@
 #include <vtkCallbackCommand.h>
 
 // Qt
-#include <QDir>
 #include <QEventLoop>
 
 #include <stdexcept>
@@ -164,30 +162,16 @@ bool vtkSlicerMotionCorrectionLogic::StartRun(vtkMRMLNode* input)
     return false;
   }
   d.OwnRunRepetitionTime = run->repetitionTime;
-  // The engine reads and writes files: a scratch folder removed when the run ends.
-  d.Scratch.reset(new QTemporaryDir);
-  const QDir scratch(d.Scratch->path());
+  // The voxels go to the engine in memory and the realigned run comes back the same way: no file
+  // is written for the threads backend (mc::run hands an MPI job its files itself).
+  request.inputRun = run;
+  request.keepImages = true;
   try
   {
-    if (!d.Scratch->isValid())
-    {
-      throw std::runtime_error("cannot create a scratch folder: " + d.Scratch->errorString().toStdString());
-    }
-    const std::string in = scratch.filePath("run.nii").toStdString();
-    mc::writeVolumeSeries(in, *run);
-    request.spec.input = in;
-    mc::setJobParameter(request.spec, "params", scratch.filePath("rp_run.txt").toStdString());
-    d.OwnRealignedPath.clear();
-    if (!request.spec.estimateOnly)
-    {
-      d.OwnRealignedPath = scratch.filePath("rrun.nii").toStdString();
-      mc::setJobParameter(request.spec, "output", d.OwnRealignedPath);
-    }
-    request.spec.validate();
+    request.validate();
   }
   catch (const std::exception& e)
   {
-    d.Scratch.reset();
     d.LastError = e.what();
     return false;
   }
@@ -223,21 +207,13 @@ void vtkSlicerMotionCorrectionLogic::EndOwnRun(bool succeeded, const std::string
   }
   else
   {
-    std::vector<std::vector<double>> rows;
-    for (const auto& row : task->parameters())
-    {
-      rows.emplace_back(row.begin(), row.end());
-    }
-    const auto fd = task->framewiseDisplacement();
-    succeeded = this->ImportResults(rows, std::vector<double>(fd.begin(), fd.end()), d.OwnRealignedPath.c_str(),
-                                    d.OwnRunRepetitionTime);
+    succeeded = this->ImportResults(task->result(), d.OwnRunRepetitionTime);
     if (succeeded)
     {
       d.LastError.clear();
     }
   }
   task->deleteLater();
-  d.Scratch.reset(); // the engine's files are in the scene now (or were never complete)
   d.LastRunSucceeded = succeeded;
   this->InvokeEvent(RunEndedEvent);
 }
