@@ -1,16 +1,20 @@
 #include "ModuleDescription.h"
 
-#include <cctype>
+#include <limits>
 #include <memory>
 #include <stdexcept>
+
+#include <expat.h>
 
 namespace mc::cli {
 namespace {
 
-// Just enough XML: elements, attributes, text, CDATA, comments, processing instructions and the five
-// predefined entities plus numeric character references. No DTDs, no namespaces.
+// The document as a tree of elements, built by expat (which checks well-formedness, decodes
+// entities and character references, and folds CDATA into the text). Comments and processing
+// instructions are not kept; the Execution Model needs neither.
 struct Element {
   std::string name;
+  long line = 0;  // where the start tag is, for messages about its content
   std::vector<std::pair<std::string, std::string>> attributes;
   std::string text;  // concatenated character data directly inside this element
   std::vector<std::unique_ptr<Element>> children;
@@ -22,154 +26,47 @@ struct Element {
   }
 };
 
-class XmlReader {
-public:
-  explicit XmlReader(const std::string& s) : s_(s) {}
+[[noreturn]] void fail(long line, const std::string& why) {
+  throw std::runtime_error("module description: line " + std::to_string(line) + ": " + why);
+}
 
-  std::unique_ptr<Element> document() {
-    skipMisc();
-    if (!startsWith("<")) fail("expected the root element");
-    auto root = element();
-    skipMisc();
-    if (pos_ != s_.size()) fail("text after the root element");
-    return root;
+class TreeBuilder {
+public:
+  std::unique_ptr<Element> parse(const std::string& xml) {
+    std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(XML_ParserCreate("UTF-8"), &XML_ParserFree);
+    if (!parser) throw std::runtime_error("module description: cannot create an XML parser");
+    parser_ = parser.get();
+    XML_SetUserData(parser_, this);
+    XML_SetElementHandler(parser_, &TreeBuilder::start, &TreeBuilder::end);
+    XML_SetCharacterDataHandler(parser_, &TreeBuilder::text);
+    if (xml.size() > std::size_t(std::numeric_limits<int>::max())) fail(1, "the document is too large");
+    if (XML_Parse(parser_, xml.data(), int(xml.size()), /*isFinal=*/1) == XML_STATUS_ERROR)
+      fail(long(XML_GetCurrentLineNumber(parser_)), XML_ErrorString(XML_GetErrorCode(parser_)));
+    if (!root_) fail(long(XML_GetCurrentLineNumber(parser_)), "expected the root element");
+    return std::move(root_);
   }
 
 private:
-  [[noreturn]] void fail(const std::string& why) const {
-    int line = 1;
-    for (std::size_t i = 0; i < pos_ && i < s_.size(); ++i) line += s_[i] == '\n';
-    throw std::runtime_error("module description: line " + std::to_string(line) + ": " + why);
-  }
-  bool startsWith(const char* t) const { return s_.compare(pos_, std::char_traits<char>::length(t), t) == 0; }
-  void skipSpace() {
-    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-  }
-  void skipPast(const char* end, const char* what) {
-    const auto e = s_.find(end, pos_);
-    if (e == std::string::npos) fail(std::string("unterminated ") + what);
-    pos_ = e + std::char_traits<char>::length(end);
-  }
-  // Declarations, comments and processing instructions between elements.
-  void skipMisc() {
-    for (;;) {
-      skipSpace();
-      if (startsWith("<?")) skipPast("?>", "processing instruction");
-      else if (startsWith("<!--")) skipPast("-->", "comment");
-      else if (startsWith("<!DOCTYPE")) skipPast(">", "DOCTYPE");
-      else return;
-    }
-  }
-  static bool nameChar(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ':';
-  }
-  std::string name() {
-    const auto b = pos_;
-    while (pos_ < s_.size() && nameChar(s_[pos_])) ++pos_;
-    if (b == pos_) fail("expected a name");
-    return s_.substr(b, pos_ - b);
-  }
-  std::string decode(const std::string& raw) const {
-    std::string out;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] != '&') {
-        out += raw[i];
-        continue;
-      }
-      const auto semi = raw.find(';', i);
-      if (semi == std::string::npos) fail("'&' without ';'");
-      const std::string ent = raw.substr(i + 1, semi - i - 1);
-      if (ent == "lt") out += '<';
-      else if (ent == "gt") out += '>';
-      else if (ent == "amp") out += '&';
-      else if (ent == "quot") out += '"';
-      else if (ent == "apos") out += '\'';
-      else if (!ent.empty() && ent[0] == '#') {
-        const unsigned long cp = ent.size() > 1 && ent[1] == 'x' ? std::stoul(ent.substr(2), nullptr, 16)
-                                                               : std::stoul(ent.substr(1));
-        // UTF-8 encode.
-        if (cp < 0x80) out += char(cp);
-        else if (cp < 0x800) {
-          out += char(0xC0 | (cp >> 6));
-          out += char(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-          out += char(0xE0 | (cp >> 12));
-          out += char(0x80 | ((cp >> 6) & 0x3F));
-          out += char(0x80 | (cp & 0x3F));
-        } else {
-          out += char(0xF0 | (cp >> 18));
-          out += char(0x80 | ((cp >> 12) & 0x3F));
-          out += char(0x80 | ((cp >> 6) & 0x3F));
-          out += char(0x80 | (cp & 0x3F));
-        }
-      } else {
-        fail("unknown entity &" + ent + ";");
-      }
-      i = semi;
-    }
-    return out;
-  }
-
-  std::unique_ptr<Element> element() {
-    ++pos_;  // '<'
+  static void start(void* self, const XML_Char* name, const XML_Char** attributes) {
+    auto& b = *static_cast<TreeBuilder*>(self);
     auto e = std::make_unique<Element>();
-    e->name = name();
-    for (;;) {
-      skipSpace();
-      if (startsWith("/>")) {
-        pos_ += 2;
-        return e;
-      }
-      if (startsWith(">")) {
-        ++pos_;
-        break;
-      }
-      const std::string key = name();
-      skipSpace();
-      if (!startsWith("=")) fail("attribute " + key + " without a value");
-      ++pos_;
-      skipSpace();
-      if (pos_ >= s_.size() || (s_[pos_] != '"' && s_[pos_] != '\'')) fail("attribute " + key + ": expected a quote");
-      const char q = s_[pos_++];
-      const auto end = s_.find(q, pos_);
-      if (end == std::string::npos) fail("unterminated attribute " + key);
-      e->attributes.emplace_back(key, decode(s_.substr(pos_, end - pos_)));
-      pos_ = end + 1;
-    }
-    for (;;) {
-      if (pos_ >= s_.size()) fail("<" + e->name + "> is not closed");
-      if (startsWith("</")) {
-        pos_ += 2;
-        const std::string closing = name();
-        if (closing != e->name) fail("</" + closing + "> closes <" + e->name + ">");
-        skipSpace();
-        if (!startsWith(">")) fail("expected '>'");
-        ++pos_;
-        return e;
-      }
-      if (startsWith("<![CDATA[")) {
-        pos_ += 9;
-        const auto end = s_.find("]]>", pos_);
-        if (end == std::string::npos) fail("unterminated CDATA");
-        e->text += s_.substr(pos_, end - pos_);
-        pos_ = end + 3;
-      } else if (startsWith("<!--")) {
-        skipPast("-->", "comment");
-      } else if (startsWith("<?")) {
-        skipPast("?>", "processing instruction");
-      } else if (startsWith("<")) {
-        e->children.push_back(element());
-      } else {
-        const auto end = s_.find('<', pos_);
-        if (end == std::string::npos) fail("<" + e->name + "> is not closed");
-        e->text += decode(s_.substr(pos_, end - pos_));
-        pos_ = end;
-      }
-    }
+    e->name = name;
+    e->line = long(XML_GetCurrentLineNumber(b.parser_));
+    for (const XML_Char** a = attributes; a[0]; a += 2) e->attributes.emplace_back(a[0], a[1]);
+    Element* raw = e.get();
+    if (b.open_.empty()) b.root_ = std::move(e);
+    else b.open_.back()->children.push_back(std::move(e));
+    b.open_.push_back(raw);
+  }
+  static void end(void* self, const XML_Char*) { static_cast<TreeBuilder*>(self)->open_.pop_back(); }
+  static void text(void* self, const XML_Char* s, int n) {
+    auto& b = *static_cast<TreeBuilder*>(self);
+    if (!b.open_.empty()) b.open_.back()->text.append(s, std::size_t(n));
   }
 
-  const std::string& s_;
-  std::size_t pos_ = 0;
+  XML_Parser parser_ = nullptr;
+  std::unique_ptr<Element> root_;
+  std::vector<Element*> open_;  // the elements whose end tag is still to come
 };
 
 std::string trimmed(const std::string& s) {
@@ -225,7 +122,7 @@ ModuleParameter parameterFrom(const Element& e) {
     }
   }
   if (p.name.empty()) p.name = p.longflag;
-  if (p.name.empty()) throw std::runtime_error("module description: a <" + p.tag + "> has neither <name> nor <longflag>");
+  if (p.name.empty()) fail(e.line, "a <" + p.tag + "> has neither <name> nor <longflag>");
   return p;
 }
 
@@ -257,9 +154,8 @@ const ModuleParameter* ModuleDescription::find(const std::string& name) const {
 }
 
 ModuleDescription parseModuleDescription(const std::string& xml) {
-  const auto root = XmlReader(xml).document();
-  if (root->name != "executable")
-    throw std::runtime_error("module description: the root element is <" + root->name + ">, expected <executable>");
+  const auto root = TreeBuilder().parse(xml);
+  if (root->name != "executable") fail(root->line, "the root element is <" + root->name + ">, expected <executable>");
   ModuleDescription d;
   for (const auto& c : root->children) {
     const std::string t = trimmed(c->text);

@@ -1,7 +1,7 @@
 #pragma once
-// The Slicer Execution Model description of a CLI module (the XML that `--xml` prints), read by a
-// minimal XML reader so that the standalone build parses its flags from the same document Slicer
-// reads. Only the parts a command line needs are kept.
+// The Slicer Execution Model description of a CLI module (the XML that `--xml` prints), parsed with
+// expat so that the standalone build reads its flags from the same document Slicer reads. Only the
+// parts a command line needs are kept.
 #include <string>
 #include <vector>
 
@@ -41,8 +41,8 @@ struct ModuleDescription {
   const ModuleParameter* find(const std::string& name) const;
 };
 
-// Throws std::runtime_error("module description: line N: problem") for malformed XML or a document
-// that is not an <executable>.
+// Throws std::runtime_error("module description: line N: problem") for malformed XML (expat's
+// words for the problem), a document that is not an <executable>, or a parameter without a name.
 ModuleDescription parseModuleDescription(const std::string& xml);
 
 }  // namespace mc::cli
