@@ -315,7 +315,7 @@ TEST(ImageIO, TruncatedNifti2IsAOneLineErrorNamingTheFile) {
   gzclose(f);
   expectOneLineError(dir.file("cut.nii.gz"), "truncated");
   std::ofstream(dir.file("header.nii"), std::ios::binary) << bytes.substr(0, 300);
-  expectOneLineError(dir.file("header.nii"), "not a readable NIfTI");
+  expectOneLineError(dir.file("header.nii"), "truncated");
   EXPECT_EQ(niftiFrameCount(dir.file("header.nii")), -1);
 }
 

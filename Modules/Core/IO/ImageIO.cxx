@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -20,7 +21,8 @@
 #include <NrrdIO.h>  // ITK's bundled teem NrrdIO: writes the list-axis header ITK's NRRD writer cannot
 
 #include "AtomicOutput.h"
-#include "ItkImageReader.h"
+#include "FileIntegrity.h"
+#include "Nifti2Reader.h"
 #include "RigidTransform.h"
 
 namespace mc {
@@ -76,9 +78,14 @@ ImageGeometry geometryOf(const ImageType* image) {
   return g;
 }
 
-// The path was checked by the caller (ReadImage.cxx): it exists and has a supported extension.
 itk::ImageIOBase::Pointer openHeader(const std::string& path) {
+  namespace fs = std::filesystem;
   registerFactories();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw ImageIOError(path + ": no such file");
+  if (fs::is_directory(path, ec)) throw ImageIOError(path + ": is a folder, not an image file");
+  if (!isSupportedImagePath(path))
+    throw ImageIOError(path + ": unsupported file type (expected .nii, .nii.gz, .nrrd or .nhdr)");
   auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
   if (!io) throw ImageIOError(path + ": not a readable NIfTI or NRRD image (bad or truncated header)");
   io->SetFileName(path);
@@ -86,6 +93,17 @@ itk::ImageIOBase::Pointer openHeader(const std::string& path) {
     io->ReadImageInformation();
   } catch (const itk::ExceptionObject& e) {
     throw ImageIOError(path + ": cannot read the header: " + itkReason(e));
+  }
+  // ITK zero-fills a truncated NIfTI and reports success; check the size the header promises.
+  const bool nifti = path.size() > 4 && (path.compare(path.size() - 4, 4, ".nii") == 0 ||
+                                         (path.size() > 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0));
+  const std::uint64_t expected = nifti ? niftiExpectedBytes(path) : 0;
+  if (expected > 0) {
+    try {
+      requireFileBytes(path, expected);
+    } catch (const std::runtime_error& e) {
+      throw ImageIOError(e.what());
+    }
   }
   return io;
 }
@@ -170,7 +188,15 @@ bool isSupportedImagePath(const std::string& path) {
   return ends(".nii") || ends(".nii.gz") || ends(".nrrd") || ends(".nhdr");
 }
 
-VolumeSeries readRunThroughItk(const std::string& path) {
+VolumeSeries readVolumeSeries(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec) && isNifti2File(path)) {
+    try {
+      return readNifti2(path);
+    } catch (const std::runtime_error& e) {
+      throw ImageIOError(e.what());
+    }
+  }
   auto io = openHeader(path);
   const unsigned dims = io->GetNumberOfDimensions();
   const unsigned comps = io->GetNumberOfComponents();
@@ -215,7 +241,7 @@ VolumeSeries readRunThroughItk(const std::string& path) {
   return run;
 }
 
-Volume readVolumeThroughItk(const std::string& path, bool allowFirstFrame) {
+Volume readVolume(const std::string& path, bool allowFirstFrame) {
   auto io = openHeader(path);
   const unsigned dims = io->GetNumberOfDimensions();
   if (io->GetNumberOfComponents() != 1) throw ImageIOError(path + ": expected a scalar image");

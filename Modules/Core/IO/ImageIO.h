@@ -1,6 +1,5 @@
 #pragma once
-// Reading and writing runs: NIfTI-1/2 (.nii/.nii.gz) and NRRD. NIfTI is read through nifti_clib, NRRD
-// through ITK, and written through ITK.
+// Reading and writing runs through ITK (NIfTI-1/2 .nii/.nii.gz, NRRD). The only place ITK appears.
 // World coordinates are converted from ITK's LPS to NIfTI's RAS here, at the boundary.
 #include <stdexcept>
 #include <string>
