@@ -112,6 +112,12 @@ public:
   /// Stops a running Run() or followed task; the scene is left as it was before the run.
   void Cancel();
   bool IsRunning();
+  /// The engine task of the run StartRun (or Run) started: non-null from a successful StartRun until
+  /// RunEndedEvent (nullptr already while RunEndedEvent is invoked, and when no run of the logic's
+  /// own is going; a task only followed with FollowTask is not returned). The module widget's panel
+  /// connects to its signals (progress, frames) to show a run started from Python. Owned by the
+  /// logic: do not delete; it is deleted after RunEndedEvent, which disconnects its signals.
+  mc::MotionCorrectionTask* GetActiveTask() const;
   /// One line, empty after a success.
   const char* GetLastError();
 

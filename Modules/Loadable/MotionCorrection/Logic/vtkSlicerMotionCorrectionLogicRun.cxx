@@ -257,6 +257,12 @@ bool vtkSlicerMotionCorrectionLogic::IsRunning()
   return this->Internal->OwnTask || (this->Internal->Task && this->Internal->Task->isRunning());
 }
 
+mc::MotionCorrectionTask* vtkSlicerMotionCorrectionLogic::GetActiveTask() const
+{
+  // EndOwnRun releases the task before RunEndedEvent, so observers of the event see nullptr.
+  return this->Internal->OwnTask.get();
+}
+
 const char* vtkSlicerMotionCorrectionLogic::GetLastError()
 {
   return this->Internal->LastError.c_str();
