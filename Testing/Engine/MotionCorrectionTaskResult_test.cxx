@@ -1,7 +1,9 @@
 // The task's whole result (MotionCorrectionTask::result): a run handed over in memory, the images
 // kept in the result instead of files, for every backend; and the one request check (RunRequest::validate).
+#include <stdlib.h>  // mkdtemp, setenv
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -32,6 +34,28 @@ EngineRequest inMemoryRequest(Backend backend) {
   r.keepImages = true;
   return r;
 }
+
+// A temporary folder of the test's own as TMPDIR (the launcher's and the worker's), so that other
+// tests running at the same time cannot add or remove mc-run-* folders under the one being counted.
+class OwnTemporaryFolder {
+public:
+  OwnTemporaryFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "mc-test-tmp-XXXXXX").string();
+    dir_ = ::mkdtemp(pattern.data()) ? pattern : std::string();
+    if (const char* t = std::getenv("TMPDIR")) old_ = t, hadOld_ = true;
+    ::setenv("TMPDIR", dir_.c_str(), 1);
+  }
+  ~OwnTemporaryFolder() {
+    if (hadOld_) ::setenv("TMPDIR", old_.c_str(), 1);
+    else ::unsetenv("TMPDIR");
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+private:
+  std::string dir_, old_;
+  bool hadOld_ = false;
+};
 
 int privateFoldersLeft() {
   int n = 0;
@@ -88,6 +112,7 @@ TEST(MotionCorrectionTaskResult, WithoutKeepImagesTheResultHoldsNoImages) {
 
 #ifndef MC_TEST_WITHOUT_MPI
 TEST(MotionCorrectionTaskResult, InMemoryRunUnderMpiReadsTheImagesBackAndLeavesNoTemporaryFiles) {
+  const OwnTemporaryFolder tmp;
   const int before = privateFoldersLeft();
   MotionCorrectionTask task(inMemoryRequest(Backend::Mpi));
   const TaskLog log = runTask(task, 60000);
@@ -99,6 +124,7 @@ TEST(MotionCorrectionTaskResult, InMemoryRunUnderMpiReadsTheImagesBackAndLeavesN
 }
 
 TEST(MotionCorrectionTaskResult, FailedMpiRunLeavesNoTemporaryFiles) {
+  const OwnTemporaryFolder tmp;
   const int before = privateFoldersLeft();
   EngineRequest r = inMemoryRequest(Backend::Mpi);
   r.spec.estimation.interpolation = 1;
