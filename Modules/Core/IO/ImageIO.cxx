@@ -78,6 +78,17 @@ ImageGeometry geometryOf(const ImageType* image) {
   return g;
 }
 
+// The voxels of `path` as an ITK image of type Image, through the ImageIO openHeader chose. The
+// reader's output stays alive with the returned pointer.
+template <class Image>
+typename Image::Pointer readImage(itk::ImageIOBase* io, const std::string& path) {
+  auto reader = itk::ImageFileReader<Image>::New();
+  reader->SetImageIO(io);
+  reader->SetFileName(path);
+  reader->Update();
+  return reader->GetOutput();
+}
+
 itk::ImageIOBase::Pointer openHeader(const std::string& path) {
   namespace fs = std::filesystem;
   registerFactories();
@@ -206,12 +217,8 @@ VolumeSeries readVolumeSeries(const std::string& path) {
     if (comps > 1 && dims == 3) {
       // A NRRD with a list axis (Slicer's sequence files): one component per frame.
       using VImage = itk::VectorImage<float, 3>;
-      auto reader = itk::ImageFileReader<VImage>::New();
-      reader->SetImageIO(io);
-      reader->SetFileName(path);
-      reader->Update();
-      const VImage* img = reader->GetOutput();
-      run.allocate(geometryOf(img), int(comps));
+      const VImage::Pointer img = readImage<VImage>(io, path);
+      run.allocate(geometryOf(img.GetPointer()), int(comps));
       run.repetitionTime = nrrdFrameSeconds(path);
       const float* src = img->GetBufferPointer();
       const std::size_t n = run.frameSize();
@@ -219,13 +226,9 @@ VolumeSeries readVolumeSeries(const std::string& path) {
         for (unsigned t = 0; t < comps; ++t) run.frame(int(t))[i] = src[i * comps + t];
     } else if (comps == 1 && dims == 4) {
       using Image4 = itk::Image<float, 4>;
-      auto reader = itk::ImageFileReader<Image4>::New();
-      reader->SetImageIO(io);
-      reader->SetFileName(path);
-      reader->Update();
-      const Image4* img = reader->GetOutput();
+      const Image4::Pointer img = readImage<Image4>(io, path);
       const auto size = img->GetLargestPossibleRegion().GetSize();
-      run.allocate(geometryOf(img), int(size[3]));
+      run.allocate(geometryOf(img.GetPointer()), int(size[3]));
       run.repetitionTime = img->GetSpacing()[3];
       std::copy(img->GetBufferPointer(), img->GetBufferPointer() + run.voxels.size(), run.voxels.begin());
     } else if (comps == 1 && dims <= 3) {
@@ -249,13 +252,9 @@ Volume readVolume(const std::string& path, bool allowFirstFrame) {
     throw ImageIOError(path + ": is 4D, expected a single 3D volume");
   try {
     using Image4 = itk::Image<float, 4>;
-    auto reader = itk::ImageFileReader<Image4>::New();
-    reader->SetImageIO(io);
-    reader->SetFileName(path);
-    reader->Update();
-    const Image4* img = reader->GetOutput();
+    const Image4::Pointer img = readImage<Image4>(io, path);
     Volume v;
-    v.geometry = geometryOf(img);
+    v.geometry = geometryOf(img.GetPointer());
     v.voxels.assign(img->GetBufferPointer(), img->GetBufferPointer() + v.geometry.voxelCount());
     return v;
   } catch (const itk::ExceptionObject& e) {
