@@ -226,5 +226,23 @@ TEST(XmlReader, RejectsMalformedDocuments) {
   EXPECT_EQ(d.find("n_iter")->aliases, (std::vector<std::string>{"n-iter", "iters"}));
 }
 
+// Errors name the line, as a module author needs to find it in a 250-line XML (expat's positions).
+TEST(XmlReader, ErrorsNameTheLine) {
+  const auto messageOf = [](const std::string& xml) {
+    try {
+      parseModuleDescription(xml);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string mismatched = messageOf("<executable>\n<parameters>\n<integer>\n</parameters>\n</executable>");
+  EXPECT_EQ(mismatched.rfind("module description: line 4: ", 0), 0u) << mismatched;
+  const std::string entity = messageOf("<executable>\n<title>a\n&bogus; b</title>\n</executable>");
+  EXPECT_EQ(entity.rfind("module description: line 3: ", 0), 0u) << entity;
+  const std::string notModule = messageOf("<module/>");
+  EXPECT_NE(notModule.find("executable"), std::string::npos) << notModule;
+}
+
 }  // namespace
 }  // namespace mc::cli
