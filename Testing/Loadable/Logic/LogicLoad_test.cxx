@@ -3,6 +3,7 @@
 // errors naming the node.
 #include <cstdint>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
 
 #include <zlib.h>
@@ -13,6 +14,7 @@
 #include <vtkMRMLSequenceBrowserNode.h>
 
 #include "LogicTestSupport.h"
+#include "ParameterTable.h"
 
 using namespace mc;
 using namespace mc::test;
@@ -313,18 +315,18 @@ TEST(RunInput, BadParametersGiveOneLineErrorAndAddNothing) {
   const std::map<std::string, std::string> refs = references(parameters);
   for (const auto& [name, value, mention] :
        std::vector<std::tuple<std::string, std::string, std::string>>{
-         {"ranks", "two", "parameter ranks: \"two\""},
-         {"ranks", "0", "parameter ranks: \"0\""},
-         {"ranks", "99999999999999999999", "parameter ranks"},
-         {"backend", "gpu", "parameter backend: \"gpu\""},
-         {"fwhm", "-3", "--fwhm"}}) {
+         {"mpi-ranks", "two", "--mpi-ranks: expected a whole number >= 1, got 'two'"},
+         {"mpi-ranks", "0", "--mpi-ranks: expected a whole number >= 1, got '0'"},
+         {"mpi-ranks", "99999999999999999999", "--mpi-ranks: expected a whole number >= 1"},
+         {"backend", "gpu", "--backend: expected serial, threads or mpi, got 'gpu'"},
+         {"fwhm", "-3", "--fwhm: must be >= 0 mm, got -3"}}) {
     SCOPED_TRACE(name + "=" + value);
     const std::string old = parameters->GetParameter(name);
     parameters->SetParameter(name, value);
     const std::vector<std::string> before = nodeIDs(w.scene);
     EXPECT_FALSE(w.logic->Run(input));  // an exception here would end the test program
     const std::string error = w.logic->GetLastError();
-    EXPECT_NE(error.find(mention), std::string::npos) << error;
+    EXPECT_EQ(error.rfind(mention, 0), 0u) << error;  // the table's line, as it is
     EXPECT_EQ(error.find('\n'), std::string::npos) << error;
     EXPECT_EQ(nodeIDs(w.scene), before);
     EXPECT_EQ(references(parameters), refs);
@@ -340,6 +342,53 @@ TEST(ParameterNode, TaggedForSlicerAndDefaultsFromTheEngine) {
   EXPECT_STREQ(node->GetSingletonTag(), "MotionCorrection");
   EXPECT_EQ(node->GetParameter("fwhm"), "5");
   EXPECT_EQ(node->GetParameter("backend"), "threads");
+  EXPECT_EQ(node->GetParameter("mpi-ranks"), "2");
+  // Every setting of the node is the table's default; the table's input and output paths are not
+  // settings of the logic.
+  std::vector<std::string> names;
+  for (const mc::ParameterEntry& e : mc::parameterTable()) {
+    SCOPED_TRACE(e.name);
+    const bool path = e.type == mc::ParameterType::Path && (e.isOutput || e.name == "input");
+    if (path) {
+      EXPECT_EQ(node->GetParameter(e.name), "");
+      continue;
+    }
+    if (!e.defaultValue.empty()) names.push_back(e.name);  // the weight image: none, not set
+    EXPECT_EQ(node->GetParameter(e.name), e.defaultValue);
+  }
+  std::vector<std::string> set = node->GetParameterNames();
+  std::sort(set.begin(), set.end());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(set, names);
+  EXPECT_EQ(node->GetParameter("ranks"), "");
   EXPECT_EQ(w.logic->GetParameterNode(), node);  // one per scene
   EXPECT_EQ(w.scene->GetNumberOfNodesByClass("vtkMRMLScriptedModuleNode"), 1);
+}
+
+TEST(ParameterNode, OldScenesRankCountIsReadAsMpiRanks) {
+  ScratchDir dir;
+  writeVolumeSeries(dir.file("run.nii"), phantomRun(3).run);
+  SlicerWorld w;
+  vtkMRMLSequenceNode* input = w.logic->LoadRunAsSequence(dir.file("run.nii").c_str());
+  ASSERT_NE(input, nullptr) << w.logic->GetLastError();
+  // The parameter node of a scene saved before "mpi-ranks": "ranks", no "mpi-ranks".
+  vtkNew<vtkMRMLScriptedModuleNode> old;
+  old->SetSingletonTag("MotionCorrection");
+  old->SetAttribute("ModuleName", "MotionCorrection");
+  old->SetParameter("fwhm", "6");
+  old->SetParameter("ranks", "0");
+  w.scene->AddNode(old);
+  // Read as the rank count before the node is touched (Run does not rename).
+  EXPECT_FALSE(w.logic->Run(input));
+  EXPECT_STREQ(w.logic->GetLastError(), "--mpi-ranks: expected a whole number >= 1, got '0'");
+  ASSERT_EQ(w.logic->GetParameterNode(), old.GetPointer());
+  EXPECT_EQ(old->GetParameter("mpi-ranks"), "0");
+  EXPECT_EQ(old->GetParameter("ranks"), "");
+  EXPECT_EQ(old->GetParameter("fwhm"), "6");
+  // A node that has both keeps its "mpi-ranks".
+  old->SetParameter("mpi-ranks", "3");
+  old->SetParameter("ranks", "5");
+  w.logic->GetParameterNode();
+  EXPECT_EQ(old->GetParameter("mpi-ranks"), "3");
+  EXPECT_EQ(old->GetParameter("ranks"), "");
 }

@@ -109,7 +109,7 @@ TEST_P(RunOnBackend, FillsTableLiveCloseToTruthWithOutputsInOneBrowser) {
   ASSERT_NE(input, nullptr) << w.logic->GetLastError();
   vtkMRMLScriptedModuleNode* parameters = w.logic->GetParameterNode();
   parameters->SetParameter("backend", backend);
-  parameters->SetParameter("ranks", "2");
+  parameters->SetParameter("mpi-ranks", "2");
 #ifdef MC_TEST_WITHOUT_MPI
   if (backend == "mpi") {
     const std::vector<std::string> before = nodeIDs(w.scene);

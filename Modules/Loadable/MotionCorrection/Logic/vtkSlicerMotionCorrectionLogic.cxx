@@ -98,6 +98,19 @@ vtkMRMLScriptedModuleNode* vtkSlicerMotionCorrectionLogic::GetParameterNode()
     {
       existing->SetAttribute("ModuleName", moduleName);
     }
+    // A scene saved by an earlier version: its settings under their table names.
+    for (const auto& oldNew : Parameters::GetRenamedParameters())
+    {
+      const std::string value = existing->GetParameter(oldNew.first);
+      if (!value.empty())
+      {
+        if (existing->GetParameter(oldNew.second).empty())
+        {
+          existing->SetParameter(oldNew.second, value);
+        }
+        existing->UnsetParameter(oldNew.first);
+      }
+    }
     return existing;
   }
   vtkNew<vtkMRMLScriptedModuleNode> node;
@@ -106,7 +119,10 @@ vtkMRMLScriptedModuleNode* vtkSlicerMotionCorrectionLogic::GetParameterNode()
   node->SetSingletonTag(moduleName);
   for (const auto& nameValue : Parameters::GetDefaults())
   {
-    node->SetParameter(nameValue.first, nameValue.second);
+    if (!nameValue.second.empty()) // the weight image: none
+    {
+      node->SetParameter(nameValue.first, nameValue.second);
+    }
   }
   return vtkMRMLScriptedModuleNode::SafeDownCast(scene->AddNode(node));
 }
@@ -120,7 +136,14 @@ std::string vtkSlicerMotionCorrectionLogic::GetParameterOrDefault(const std::str
     scene ? vtkMRMLScriptedModuleNode::SafeDownCast(
               scene->GetSingletonNode(Parameters::GetModuleName(), "vtkMRMLScriptedModuleNode"))
           : nullptr;
-  const std::string value = node ? node->GetParameter(name) : std::string();
+  std::string value = node ? node->GetParameter(name) : std::string();
+  for (const auto& oldNew : Parameters::GetRenamedParameters())
+  {
+    if (node && value.empty() && oldNew.second == name)
+    {
+      value = node->GetParameter(oldNew.first); // a scene of an earlier version, not renamed yet
+    }
+  }
   return value.empty() ? Parameters::GetDefault(name) : value;
 }
 

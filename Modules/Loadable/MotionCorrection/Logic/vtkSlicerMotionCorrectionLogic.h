@@ -4,7 +4,7 @@
 // MRML side of motion correction, usable from the Python console:
 //   logic = slicer.modules.motioncorrection.logic()
 //   run = logic.LoadRunAsSequence("/data/bold.nii.gz")   # 4D NIfTI -> volume sequence (+ browser)
-//   logic.GetParameterNode().SetParameter("fwhm", "6")   # names as the CLI's flags
+//   logic.GetParameterNode().SetParameter("fwhm", "6")   # names as the CLI's flags ("mpi-ranks")
 //   ok = logic.Run(run)                                  # waits; the plot fills as frames finish
 //   logic.StartRun(run)                                  # or in the background: RunEndedEvent at the end
 //   table = logic.GetMotionTableNode()                   # trans_x..rot_z, framewise_displacement
@@ -66,10 +66,12 @@ public:
   /// Name under which the parameter node is tagged (singleton tag and "ModuleName" attribute).
   static const char* GetModuleNameForParameterNode();
 
-  /// The scene's parameter node (created on first use). Parameters are the job parameter names of
-  /// JobParameters.h (quality, sep, fwhm, interp, reference, reslice-interp, mask, estimate-only,
-  /// threads, weight) plus "backend" (threads|mpi) and "ranks"; node references "InputNode",
-  /// "OutputSequence", "TransformSequence", "MotionTable", "MotionChart", "DisplacementChart".
+  /// The scene's parameter node (created on first use, with the defaults of the engine's parameter
+  /// table). Parameters are the table's names (ParameterTable.h: weight, quality, sep, fwhm, interp,
+  /// wrap, reference, reslice-interp, reslice-wrap, mask, keep-datatype, estimate-only, threads,
+  /// backend, mpi-ranks), not its input and output paths; a node of an older scene has "ranks"
+  /// renamed to "mpi-ranks". Node references "InputNode", "OutputSequence", "TransformSequence",
+  /// "MotionTable", "MotionChart", "DisplacementChart".
   vtkMRMLScriptedModuleNode* GetParameterNode();
 
   /// True for a sequence node whose data nodes are scalar volumes (not label maps, vectors or

@@ -1,37 +1,9 @@
 #include "vtkSlicerMotionCorrectionParameters.h"
 
 // MotionCorrection
-#include "JobParameters.h"
 #include "MotionCorrectionTask.h"
-
-#include <stdexcept>
-
-namespace
-{
-// The rank count: digits only, at least 1. std::stoi alone accepts " 2" and "2x" and throws
-// out_of_range for huge values (once out of the logic's Run); all become the one-line error.
-int parseRankCount(const std::string& text)
-{
-  int ranks = 0;
-  bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-  if (digits)
-  {
-    try
-    {
-      ranks = std::stoi(text);
-    }
-    catch (const std::exception&)
-    {
-      digits = false;
-    }
-  }
-  if (!digits || ranks < 1)
-  {
-    throw std::invalid_argument("parameter ranks: \"" + text + "\" is not a whole number of at least 1");
-  }
-  return ranks;
-}
-} // namespace
+#include "ParameterTable.h"
+#include "RunParameters.h"
 
 const char* vtkSlicerMotionCorrectionParameters::GetModuleName()
 {
@@ -47,18 +19,15 @@ const std::vector<std::string>& vtkSlicerMotionCorrectionParameters::GetReferenc
 
 const std::vector<std::pair<std::string, std::string>>& vtkSlicerMotionCorrectionParameters::GetDefaults()
 {
-  // SPM12's defaults through the same name map as the CLI and the panel, plus the backend choice.
   static const std::vector<std::pair<std::string, std::string>> defaults = [] {
     std::vector<std::pair<std::string, std::string>> values;
-    for (const auto& nameValue : mc::jobParameters(mc::JobSpec{}))
+    for (const mc::ParameterEntry& entry : mc::parameterTable())
     {
-      if (!nameValue.second.empty())
+      if (!IsPathParameter(entry.name))
       {
-        values.emplace_back(nameValue.first, nameValue.second);
+        values.emplace_back(entry.name, entry.defaultValue);
       }
     }
-    values.emplace_back("backend", "threads");
-    values.emplace_back("ranks", "2");
     return values;
   }();
   return defaults;
@@ -66,56 +35,36 @@ const std::vector<std::pair<std::string, std::string>>& vtkSlicerMotionCorrectio
 
 std::string vtkSlicerMotionCorrectionParameters::GetDefault(const std::string& name)
 {
-  for (const auto& nameValue : GetDefaults())
-  {
-    if (nameValue.first == name)
-    {
-      return nameValue.second;
-    }
-  }
-  return std::string();
+  const mc::ParameterEntry* entry = mc::findParameter(name);
+  return entry && !IsPathParameter(entry->name) ? entry->defaultValue : std::string();
 }
 
 bool vtkSlicerMotionCorrectionParameters::IsPathParameter(const std::string& name)
 {
-  return name == "input" || name == "output" || name == "mean" || name == "params" || name == "transforms" ||
-         name == "confounds";
+  const mc::ParameterEntry* entry = mc::findParameter(name);
+  return entry && entry->type == mc::ParameterType::Path && (entry->isOutput || entry->name == "input");
+}
+
+const std::vector<std::pair<std::string, std::string>>& vtkSlicerMotionCorrectionParameters::GetRenamedParameters()
+{
+  static const std::vector<std::pair<std::string, std::string>> renamed = { { "ranks", "mpi-ranks" } };
+  return renamed;
 }
 
 mc::EngineRequest vtkSlicerMotionCorrectionParameters::ToEngineRequest(
   const std::function<std::string(const std::string&)>& valueOf)
 {
-  auto value = [&](const std::string& name) {
-    const std::string given = valueOf(name);
-    return given.empty() ? GetDefault(name) : given;
-  };
   mc::EngineRequest request;
-  for (const std::string& name : mc::jobParameterNames())
+  for (const auto& nameDefault : GetDefaults())
   {
-    if (IsPathParameter(name))
+    const std::string given = valueOf(nameDefault.first);
+    const std::string& text = given.empty() ? nameDefault.second : given;
+    if (!text.empty()) // the weight image: none by default
     {
-      continue;
-    }
-    const std::string text = value(name);
-    if (!text.empty())
-    {
-      mc::setJobParameter(request.spec, name, text);
+      mc::setRunParameter(request, nameDefault.first, text);
     }
   }
-  const std::string backend = value("backend");
-  if (backend == "mpi")
-  {
-    request.backend = mc::Backend::Mpi;
-  }
-  else if (backend == "threads")
-  {
-    request.backend = mc::Backend::Threads;
-  }
-  else
-  {
-    throw std::invalid_argument("parameter backend: \"" + backend + "\" is not one of threads, mpi");
-  }
-  request.mpi.ranks = parseRankCount(value("ranks"));
+  // "threads" is the engine's per-process thread count: the task's pool, or each MPI rank's.
   request.poolThreads = request.spec.threads;
   request.mpi.threadsPerRank = request.spec.threads;
   return request;

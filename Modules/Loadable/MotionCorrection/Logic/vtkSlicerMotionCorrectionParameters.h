@@ -1,10 +1,11 @@
 #ifndef __vtkSlicerMotionCorrectionParameters_h
 #define __vtkSlicerMotionCorrectionParameters_h
 
-// What the module's parameter node holds and how a run's request is made from it: the engine's job
-// parameters by their CLI names (JobParameters.h) with SPM12's defaults, plus "backend"
-// (threads|mpi) and "ranks"; and the node references a run sets. Paths are not settings here: the
-// logic hands the engine the scene's voxels and takes the results back as nodes.
+// What the module's parameter node holds and how a run's request is made from it. The settings are
+// the entries of the engine's one parameter table (ParameterTable.h: names as the CLI's flags,
+// defaults, checks), the run's own included ("backend", "mpi-ranks"); only the table's input and
+// output paths are left out: the logic hands the engine the scene's voxels and takes the results
+// back as nodes. Plus the node references a run sets.
 #include "vtkSlicerMotionCorrectionModuleLogicExport.h"
 
 #include <functional>
@@ -26,18 +27,24 @@ public:
   /// Node references of the parameter node that a run may set (restored when it is cancelled).
   static const std::vector<std::string>& GetReferenceRoles();
 
-  /// The values a new parameter node starts with, in a fixed order.
+  /// The values a new parameter node starts with: every table entry the logic takes (not the
+  /// paths of IsPathParameter) with the table's default, in the table's order.
   static const std::vector<std::pair<std::string, std::string>>& GetDefaults();
-  /// The default of one parameter; "" for none.
+  /// The default of one parameter (the table's); "" for none.
   static std::string GetDefault(const std::string& name);
 
-  /// True for the job parameters that name files (input, output, mean, params, transforms,
-  /// confounds): the logic's runs do not take them from the parameter node.
+  /// True for the table's paths the logic's runs do not take from the parameter node: the input
+  /// and every output (output, mean, params, transforms, confounds). The weight image is taken.
   static bool IsPathParameter(const std::string& name);
 
+  /// Parameter names of scenes saved by earlier versions, and their table names ("ranks" ->
+  /// "mpi-ranks"); GetParameterNode renames them in a loaded scene's node.
+  static const std::vector<std::pair<std::string, std::string>>& GetRenamedParameters();
+
   /// A request for the engine (no paths set) from the parameter values `valueOf` gives
-  /// ("" for unset: the default is used). Throws std::invalid_argument with one line naming the
-  /// parameter, e.g. `parameter ranks: "two" is not a whole number of at least 1`.
+  /// ("" for unset: the default is used), each set through mc::setRunParameter. Throws
+  /// std::invalid_argument with the table's one line naming the parameter, e.g.
+  /// `--mpi-ranks: expected a whole number >= 1, got 'two'`.
   static mc::EngineRequest ToEngineRequest(const std::function<std::string(const std::string&)>& valueOf);
 };
 
