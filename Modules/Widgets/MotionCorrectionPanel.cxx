@@ -46,8 +46,10 @@ MotionCorrectionPanel::MotionCorrectionPanel(QWidget* parent) : QWidget(parent) 
 MotionCorrectionPanel::~MotionCorrectionPanel() {
   if (task_) {
     task_->disconnect(this);
-    task_->cancel();
-    delete task_.data();  // the task's destructor waits for its workers
+    if (ownsTask_) {  // a followed task is its owner's to stop
+      task_->cancel();
+      delete task_.data();  // the task's destructor waits for its workers
+    }
   }
 }
 

@@ -41,20 +41,27 @@ class MotionCorrectionPanel : public QWidget {
   Q_OBJECT
 public:
   explicit MotionCorrectionPanel(QWidget* parent = nullptr);
-  ~MotionCorrectionPanel() override;  // cancels a running job (its outputs are not written)
+  ~MotionCorrectionPanel() override;  // cancels its own running job (its outputs are not written)
 
   QString inputPath() const;
-  // Settings as name -> text: the job parameter names of JobParameters.h (input, output, mean, params,
-  // confounds, transforms, weight, quality, sep, fwhm, interp, reference, reslice-interp, mask,
-  // estimate-only, threads) plus the panel's own "backend" (threads|mpi) and "ranks".
+  // The parameters the form shows as name -> text, named as in the parameter table
+  // (ParameterTable.h: input, output, ..., quality, sep, ..., backend, mpi-ranks). setParameterValues
+  // ignores names it does not show and still reads the old spelling "ranks".
   QMap<QString, QString> parameterValues() const;
   void setParameterValues(const QMap<QString, QString>& values);
-  // What Run would start; throws std::invalid_argument with a one-line message.
-  JobSpec jobSpec() const;
+  // The widget that edits the table parameter `name` (its range, tooltip and default come from the
+  // table), or null when the form does not show it (wrap, keep-datatype, ...).
+  QWidget* parameterWidget(const QString& name) const;
+  // What Run would start, built with setRunParameter; throws std::invalid_argument with
+  // RunRequest::validate()'s one-line message.
   EngineRequest engineRequest() const;
 
   bool isRunning() const { return !task_.isNull(); }
   MotionCorrectionTask* task() const { return task_; }
+  // Shows the progress, status, live motion and final results of `task`, started or not yet,
+  // whoever started it (Slicer's logic); the panel's own runs go this way too. A task the panel
+  // did not start stays its owner's (Cancel still cancels it); one already followed is left.
+  void followTask(MotionCorrectionTask* task);
   // The motion tab: Qt Charts plots when built with MC_WITH_QT_CHARTS (the standalone app), else a
   // chart-free summary (threshold, table of the frames above it). Exactly one is non-null.
   MotionPlots* plots() const { return plots_; }
@@ -114,6 +121,7 @@ private:
   QLayout* buildRunControls();
   void buildResultTabs();
   void connectSignals();
+  QWidget* addField(const char* name, QWidget* widget);
   void fitLabelHeights();
   void updateDefaultOutputs();
   void updateEnabledState();
@@ -124,6 +132,8 @@ private:
   void onFinished(const QStringList& paths, const QVariantMap& timings);
   void onFailed(const QString& reason);
   void onCancelled();
+  void resetRunDisplay(const EngineRequest& request);
+  int expectedFrames() const;
   void endRun();
   void setStatus(const QString& text);
 
@@ -160,7 +170,10 @@ private:
   QSplitter* splitter_;
   QWidget* filesGroup_;
 
+  QMap<QString, QWidget*> fields_;  // table name -> the widget editing it
   QPointer<MotionCorrectionTask> task_;
+  bool ownsTask_ = false;  // started by run(): deleted at its end
+  int taskFrames_ = 0;     // frames of the followed task's in-memory run (0: from the input file)
   QElapsedTimer clock_;
   QMap<QString, QString> lastDefaults_;  // outputs as last filled in, to tell user edits apart
   int framesSeen_ = 0;  // in currentStage_

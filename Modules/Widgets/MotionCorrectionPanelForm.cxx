@@ -1,6 +1,8 @@
 // The panel's parameter form: the run and its outputs, the parameters most runs change (reference,
 // estimate-only, backend, threads) and the collapsed Advanced section (SPM's estimation and reslice
-// options). Only builds the widgets; their values are read and set in MotionCorrectionPanelParameters.
+// options). Labels, tooltips (help), ranges and steps come from the parameter table
+// (ParameterTable.h); the defaults too, set by resetParameters. Only builds the widgets; their
+// values are read and set in MotionCorrectionPanelParameters.
 #include "MotionCorrectionPanel.h"
 
 #include <QCheckBox>
@@ -12,8 +14,10 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QThread>
+#include <stdexcept>
 
 #include "CollapsibleSection.h"
+#include "ParameterTable.h"
 #include "PathChooser.h"
 
 namespace mc {
@@ -21,66 +25,112 @@ namespace {
 
 const char* kImageFilter = "4D images (*.nii.gz *.nii *.nrrd *.nhdr);;All files (*)";
 
-QDoubleSpinBox* makeDoubleSpin(double lo, double hi, double step, int decimals, const QString& suffix) {
+const ParameterEntry& param(const char* name) {
+  const ParameterEntry* e = findParameter(name);
+  if (!e) throw std::logic_error(std::string("the parameter table has no ") + name);
+  return *e;
+}
+
+QString labelOf(const char* name) { return QString::fromStdString(param(name).label) + QLatin1Char(':'); }
+
+// The widget's objectName (kept for tests, the app and saved layouts) and help from the table.
+template <class W>
+W* named(W* w, const char* objectName, const char* parameter) {
+  w->setObjectName(QString::fromLatin1(objectName));
+  w->setToolTip(QString::fromStdString(param(parameter).help));
+  return w;
+}
+
+QDoubleSpinBox* numberSpin(const char* name, int decimals, const QString& suffix) {
+  const ParameterEntry& e = param(name);
   auto* s = new QDoubleSpinBox;
-  s->setRange(lo, hi);
-  s->setSingleStep(step);
-  s->setDecimals(decimals);
+  s->setDecimals(decimals);  // before the range, which is rounded to it
+  s->setRange(e.minimum.value_or(-1e9), e.maximum.value_or(1e9));
+  s->setSingleStep(e.step.value_or(1));
   s->setSuffix(suffix);
   return s;
 }
 
+QSpinBox* integerSpin(const char* name) {
+  const ParameterEntry& e = param(name);
+  auto* s = new QSpinBox;
+  s->setRange(int(e.minimum.value_or(0)), int(e.maximum.value_or(1e9)));
+  s->setSingleStep(int(e.step.value_or(1)));
+  return s;
+}
+
+// One item per B-spline degree in the table's range.
+QComboBox* degreeCombo(const char* name) {
+  const ParameterEntry& e = param(name);
+  auto* c = new QComboBox;
+  for (int d = int(e.minimum.value_or(0)); d <= int(e.maximum.value_or(7)); ++d)
+    c->addItem(d == 0   ? QObject::tr("Nearest neighbour")
+               : d == 1 ? QObject::tr("Trilinear")
+                        : QObject::tr("B-spline degree %1").arg(d),
+               d);
+  return c;
+}
+
+QString pathObjectName(const std::string& name) {
+  static const QMap<QString, QString> names = {
+      {QStringLiteral("input"), QStringLiteral("inputPath")},     {QStringLiteral("output"), QStringLiteral("realignedPath")},
+      {QStringLiteral("mean"), QStringLiteral("meanPath")},       {QStringLiteral("params"), QStringLiteral("parametersPath")},
+      {QStringLiteral("confounds"), QStringLiteral("confoundsPath")},
+      {QStringLiteral("transforms"), QStringLiteral("transformsPath")},
+      {QStringLiteral("weight"), QStringLiteral("weightPath")}};
+  const QString key = QString::fromStdString(name);
+  return names.value(key, key + QStringLiteral("Path"));
+}
+
+QString pathFilter(const std::string& name) {
+  if (name == "params" || name == "transforms") return QObject::tr("Text (*.txt)");
+  if (name == "confounds") return QObject::tr("Tab-separated (*.tsv)");
+  return QObject::tr(kImageFilter);
+}
+
 }  // namespace
 
-// Every path: the run and its outputs (this group), and the weight image and the transforms file,
-// which the Advanced section shows.
-QWidget* MotionCorrectionPanel::buildFileSection() {
-  input_ = new PathChooser(PathChooser::OpenFile, tr(kImageFilter));
-  input_->setObjectName(QStringLiteral("inputPath"));
-  input_->setPlaceholderText(tr("a 4D run: .nii.gz, .nii or .nrrd"));
-  input_->setToolTip(tr("The 4D fMRI run to correct: one file, frames along the fourth dimension."));
-  auto makeOutput = [this](const char* name, const QString& filter, const QString& tip) {
-    auto* p = new PathChooser(PathChooser::SaveFile, filter);
-    p->setObjectName(QString::fromLatin1(name));
-    p->setToolTip(tip);
-    p->setPlaceholderText(tr("not written"));
-    return p;
-  };
-  realigned_ = makeOutput("realignedPath", tr(kImageFilter),
-                          tr("The run resliced onto the reference grid (SPM's r prefix); leave empty to skip."));
-  mean_ = makeOutput("meanPath", tr(kImageFilter), tr("The mean of the realigned run; leave empty to skip."));
-  parameters_ = makeOutput("parametersPath", tr("Text (*.txt)"),
-                           tr("SPM-style rp file: x y z (mm) pitch roll yaw (radians), one row per frame."));
-  confounds_ = makeOutput("confoundsPath", tr("Tab-separated (*.tsv)"),
-                          tr("fMRIPrep-style confounds table: trans_x … rot_z and framewise_displacement."));
-  transforms_ = makeOutput("transformsPath", tr("Text (*.txt)"),
-                           tr("Optional: each frame's 4x4 world (RAS mm) motion matrix, one row per frame."));
-  weight_ = new PathChooser(PathChooser::OpenFile, tr(kImageFilter));
-  weight_->setObjectName(QStringLiteral("weightPath"));
-  weight_->setPlaceholderText(tr("none: the whole head"));
-  weight_->setToolTip(tr("Optional mask or weight image on the reference grid; estimation only uses voxels where "
-                         "it is nonzero (e.g. to ignore eyes or neck)."));
+QWidget* MotionCorrectionPanel::addField(const char* name, QWidget* widget) {
+  fields_.insert(QString::fromLatin1(name), widget);
+  return widget;
+}
 
+// Every path of the table: the run and the outputs in this group; the others (the weight image,
+// the transforms file) in the Advanced section.
+QWidget* MotionCorrectionPanel::buildFileSection() {
   auto* files = new QGroupBox(tr("Run and outputs"));
   filesGroup_ = files;
   auto* filesForm = new QFormLayout(files);
   filesForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  filesForm->addRow(tr("4D run:"), input_);
-  filesForm->addRow(tr("Realigned run:"), realigned_);
-  filesForm->addRow(tr("Mean image:"), mean_);
-  filesForm->addRow(tr("Parameters (rp):"), parameters_);
-  filesForm->addRow(tr("Confounds (TSV):"), confounds_);
+  for (const ParameterEntry& e : parameterTable()) {
+    if (e.type != ParameterType::Path) continue;
+    auto* p = new PathChooser(e.isOutput ? PathChooser::SaveFile : PathChooser::OpenFile, pathFilter(e.name));
+    p->setObjectName(pathObjectName(e.name));
+    p->setToolTip(QString::fromStdString(e.help));
+    p->setPlaceholderText(e.isOutput ? tr("not written") : e.name == "input" ? tr("a 4D run: .nii.gz, .nii or .nrrd")
+                                                                           : tr("none"));
+    fields_.insert(QString::fromStdString(e.name), p);
+    if (e.name != "weight" && e.name != "transforms")
+      filesForm->addRow(QString::fromStdString(e.label) + QLatin1Char(':'), p);
+  }
+  auto path = [this](const char* name) { return static_cast<PathChooser*>(fields_.value(QString::fromLatin1(name))); };
+  input_ = path("input");
+  realigned_ = path("output");
+  mean_ = path("mean");
+  parameters_ = path("params");
+  confounds_ = path("confounds");
+  transforms_ = path("transforms");
+  weight_ = path("weight");
+  weight_->setPlaceholderText(tr("none: the whole head"));
   return files;
 }
 
 QWidget* MotionCorrectionPanel::buildParameterSection() {
-  reference_ = new QComboBox;
-  reference_->setObjectName(QStringLiteral("reference"));
+  reference_ = named(new QComboBox, "reference", "reference");
   reference_->addItem(tr("Mean of the run (two passes)"), QStringLiteral("mean"));
   reference_->addItem(tr("First frame"), QStringLiteral("first"));
   reference_->addItem(tr("Frame number…"), QStringLiteral("frame"));
-  reference_->setToolTip(tr("What the frames are aligned to: SPM's default registers to the first frame, then to "
-                            "the mean of the aligned run (two passes); a chosen frame avoids a bad first frame."));
+  addField("reference", reference_);
   referenceFrame_ = new QSpinBox;
   referenceFrame_->setObjectName(QStringLiteral("referenceFrame"));
   referenceFrame_->setRange(0, 100000);
@@ -90,92 +140,66 @@ QWidget* MotionCorrectionPanel::buildParameterSection() {
   referenceRow->addWidget(reference_, 1);
   referenceRow->addWidget(referenceFrame_);
 
-  estimateOnly_ = new QCheckBox(tr("Estimate only (no realigned images)"));
-  estimateOnly_->setObjectName(QStringLiteral("estimateOnly"));
-  estimateOnly_->setToolTip(tr("Only estimate the motion and write the parameter files; skips reslicing, which "
-                               "is faster when only confounds are needed."));
+  estimateOnly_ = named(new QCheckBox(QString::fromStdString(param("estimate-only").label)), "estimateOnly",
+                        "estimate-only");
+  addField("estimate-only", estimateOnly_);
 
-  backend_ = new QComboBox;
-  backend_->setObjectName(QStringLiteral("backend"));
-  backend_->addItem(tr("Threads (this computer)"), QStringLiteral("threads"));
-  backend_->addItem(tr("MPI (processes)"), QStringLiteral("mpi"));
-  backend_->setToolTip(tr("Where the frames are estimated: worker threads in this program, or MPI processes "
-                          "(also on other machines) started with mpirun."));
-  const QString mpiProblem = MotionCorrectionTask::backendUnavailableReason(Backend::Mpi);
-  if (!mpiProblem.isEmpty()) {
-    backend_->setItemData(1, mpiProblem, Qt::ToolTipRole);
+  backend_ = named(new QComboBox, "backend", "backend");
+  const QMap<QString, QString> backendTexts = {{QStringLiteral("serial"), tr("Serial (one thread)")},
+                                               {QStringLiteral("threads"), tr("Threads (this computer)")},
+                                               {QStringLiteral("mpi"), tr("MPI (processes)")}};
+  for (const std::string& choice : param("backend").choices) {
+    const QString data = QString::fromStdString(choice);
+    backend_->addItem(backendTexts.value(data, data), data);
+    const QString problem = MotionCorrectionTask::backendUnavailableReason(parseBackend(choice));
+    if (!problem.isEmpty()) backend_->setItemData(backend_->count() - 1, problem, Qt::ToolTipRole);
   }
-  ranks_ = new QSpinBox;
-  ranks_->setObjectName(QStringLiteral("ranks"));
-  ranks_->setRange(1, 1024);
+  addField("backend", backend_);
+  ranks_ = named(integerSpin("mpi-ranks"), "ranks", "mpi-ranks");  // objectName from before "mpi-ranks"
   ranks_->setPrefix(tr("ranks: "));
-  ranks_->setToolTip(tr("Number of MPI processes (mpirun -np); each estimates a share of the frames."));
+  addField("mpi-ranks", ranks_);
   auto* backendRow = new QHBoxLayout;
   backendRow->setContentsMargins(0, 0, 0, 0);
   backendRow->addWidget(backend_, 1);
   backendRow->addWidget(ranks_);
 
-  threads_ = new QSpinBox;
-  threads_->setObjectName(QStringLiteral("threads"));
-  threads_->setRange(0, 1024);
+  threads_ = named(integerSpin("threads"), "threads", "threads");
   threads_->setSpecialValueText(tr("all cores (%1)").arg(QThread::idealThreadCount()));
-  threads_->setToolTip(tr("Worker threads (per MPI rank with MPI); 0 uses every core."));
+  addField("threads", threads_);
 
   auto* basics = new QGroupBox(tr("Parameters"));
   auto* basicsForm = new QFormLayout(basics);
   basicsForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  basicsForm->addRow(tr("Reference:"), referenceRow);
+  basicsForm->addRow(labelOf("reference"), referenceRow);
   basicsForm->addRow(QString(), estimateOnly_);
-  basicsForm->addRow(tr("Backend:"), backendRow);
-  basicsForm->addRow(tr("Threads:"), threads_);
+  basicsForm->addRow(labelOf("backend"), backendRow);
+  basicsForm->addRow(labelOf("threads"), threads_);
   return basics;
 }
 
 void MotionCorrectionPanel::buildAdvancedSection() {
-  quality_ = makeDoubleSpin(0.01, 1.0, 0.05, 2, QString());
-  quality_->setObjectName(QStringLiteral("quality"));
-  quality_->setToolTip(tr("Fraction of the most informative sample points used (SPM's quality, 0.9); lower is "
-                          "faster and slightly less accurate."));
-  separation_ = makeDoubleSpin(0.5, 20.0, 0.5, 1, tr(" mm"));
-  separation_->setObjectName(QStringLiteral("separation"));
-  separation_->setToolTip(tr("Spacing of the sample grid in the reference (SPM: 4 mm); smaller is slower and "
-                             "more accurate."));
-  fwhm_ = makeDoubleSpin(0.0, 20.0, 0.5, 1, tr(" mm"));
-  fwhm_->setObjectName(QStringLiteral("fwhm"));
-  fwhm_->setToolTip(tr("Gaussian smoothing applied before estimation (SPM: 5 mm); about twice the voxel size "
-                       "suits most EPI."));
-  estimationInterpolation_ = new QComboBox;
-  estimationInterpolation_->setObjectName(QStringLiteral("estimationInterpolation"));
-  for (int d = 1; d <= 7; ++d)
-    estimationInterpolation_->addItem(d == 1 ? tr("Trilinear") : tr("B-spline degree %1").arg(d), d);
-  estimationInterpolation_->setToolTip(tr("Interpolation of the frames during estimation (SPM: 2nd degree "
-                                          "B-spline); higher degrees are slower and rarely more accurate."));
-  resliceInterpolation_ = new QComboBox;
-  resliceInterpolation_->setObjectName(QStringLiteral("resliceInterpolation"));
-  for (int d = 0; d <= 7; ++d)
-    resliceInterpolation_->addItem(d == 0   ? tr("Nearest neighbour")
-                                   : d == 1 ? tr("Trilinear")
-                                            : tr("B-spline degree %1").arg(d),
-                                   d);
-  resliceInterpolation_->setToolTip(tr("Interpolation used to write the realigned run (SPM: 4th degree B-spline); "
-                                       "higher degrees blur less."));
-  mask_ = new QCheckBox(tr("Mask voxels not seen by every frame"));
-  mask_->setObjectName(QStringLiteral("mask"));
-  mask_->setToolTip(tr("Set to zero the voxels that some frame does not cover after realignment (SPM's mask), "
-                       "so edges do not flicker."));
+  quality_ = named(numberSpin("quality", 2, QString()), "quality", "quality");
+  separation_ = named(numberSpin("sep", 1, tr(" mm")), "separation", "sep");
+  fwhm_ = named(numberSpin("fwhm", 1, tr(" mm")), "fwhm", "fwhm");
+  estimationInterpolation_ = named(degreeCombo("interp"), "estimationInterpolation", "interp");
+  resliceInterpolation_ = named(degreeCombo("reslice-interp"), "resliceInterpolation", "reslice-interp");
+  mask_ = named(new QCheckBox(tr("Mask voxels not seen by every frame")), "mask", "mask");
+  addField("quality", quality_);
+  addField("sep", separation_);
+  addField("fwhm", fwhm_);
+  addField("interp", estimationInterpolation_);
+  addField("reslice-interp", resliceInterpolation_);
+  addField("mask", mask_);
 
   advanced_ = new CollapsibleSection(tr("Advanced"));
   advanced_->setObjectName(QStringLiteral("advancedSection"));
   auto* advancedForm = new QFormLayout;
   advancedForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  advancedForm->addRow(tr("Quality:"), quality_);
-  advancedForm->addRow(tr("Separation:"), separation_);
-  advancedForm->addRow(tr("Smoothing (FWHM):"), fwhm_);
-  advancedForm->addRow(tr("Estimation interpolation:"), estimationInterpolation_);
-  advancedForm->addRow(tr("Reslice interpolation:"), resliceInterpolation_);
-  advancedForm->addRow(QString(), mask_);
-  advancedForm->addRow(tr("Weight/mask image:"), weight_);
-  advancedForm->addRow(tr("Transforms (4x4):"), transforms_);
+  for (const char* name : {"quality", "sep", "fwhm", "interp", "reslice-interp"})
+    advancedForm->addRow(labelOf(name), fields_.value(QString::fromLatin1(name)));
+  advancedForm->addRow(labelOf("mask"), mask_);
+  advancedForm->addRow(labelOf("weight"), weight_);
+  advancedForm->addRow(labelOf("transforms"), transforms_);
   auto* resetButton = new QPushButton(tr("Restore SPM defaults"));
   resetButton->setObjectName(QStringLiteral("resetButton"));
   resetButton->setToolTip(tr("Set every parameter back to SPM12's defaults (paths are kept)."));

@@ -1,5 +1,6 @@
-// The panel's parameters as text (the job parameter names), back from text, SPM's defaults, the
-// settings remembered between sessions, and the JobSpec / EngineRequest a run starts from.
+// The panel's parameters as text (the parameter table's names), back from text, the table's
+// defaults, the settings remembered between sessions, and the EngineRequest a run starts from.
+// Every widget the form registered (fields_) is read and written here by its kind.
 #include "MotionCorrectionPanel.h"
 
 #include <QCheckBox>
@@ -7,26 +8,17 @@
 #include <QDoubleSpinBox>
 #include <QSettings>
 #include <QSpinBox>
-#include <stdexcept>
 
-#include "JobParameters.h"
+#include "ParameterTable.h"
 #include "PathChooser.h"
+#include "RunParameters.h"
 
 namespace mc {
 namespace {
 
 const char* kSettingsGroup = "MotionCorrectionPanel";
-
-// Names kept in QSettings: the parameters, not the per-run paths.
-const QStringList& rememberedNames() {
-  static const QStringList names = {QStringLiteral("quality"),        QStringLiteral("sep"),
-                                    QStringLiteral("fwhm"),           QStringLiteral("interp"),
-                                    QStringLiteral("reference"),      QStringLiteral("reslice-interp"),
-                                    QStringLiteral("mask"),           QStringLiteral("estimate-only"),
-                                    QStringLiteral("threads"),        QStringLiteral("backend"),
-                                    QStringLiteral("ranks")};
-  return names;
-}
+// The rank count's name before it was "mpi-ranks" everywhere (old settings, old scenes).
+const char* kOldRanksName = "ranks";
 
 QString boolText(bool b) { return b ? QStringLiteral("true") : QStringLiteral("false"); }
 
@@ -35,116 +27,101 @@ bool textBool(const QString& v) {
          v == QLatin1String("yes");
 }
 
+bool isPath(const QString& name) {
+  const ParameterEntry* e = findParameter(name.toStdString());
+  return e && e->type == ParameterType::Path;
+}
+
+QString readField(QWidget* w) {
+  if (auto* p = qobject_cast<PathChooser*>(w)) return p->path();
+  if (auto* d = qobject_cast<QDoubleSpinBox*>(w)) return QString::number(d->value());
+  if (auto* s = qobject_cast<QSpinBox*>(w)) return QString::number(s->value());
+  if (auto* c = qobject_cast<QCheckBox*>(w)) return boolText(c->isChecked());
+  if (auto* c = qobject_cast<QComboBox*>(w)) return c->currentData().toString();
+  return {};
+}
+
+void writeField(QWidget* w, const QString& v) {
+  if (auto* p = qobject_cast<PathChooser*>(w)) {
+    p->setPath(v);
+  } else if (auto* d = qobject_cast<QDoubleSpinBox*>(w)) {
+    d->setValue(v.toDouble());
+  } else if (auto* s = qobject_cast<QSpinBox*>(w)) {
+    s->setValue(v.toInt());
+  } else if (auto* c = qobject_cast<QCheckBox*>(w)) {
+    c->setChecked(textBool(v));
+  } else if (auto* c = qobject_cast<QComboBox*>(w)) {
+    int i = c->findData(v);
+    if (i < 0) i = c->findData(v.toInt());  // the degree combos hold ints
+    if (i >= 0) c->setCurrentIndex(i);
+  }
+}
+
 }  // namespace
 
+QWidget* MotionCorrectionPanel::parameterWidget(const QString& name) const {
+  const ParameterEntry* e = findParameter(name.toStdString());
+  return e ? fields_.value(QString::fromStdString(e->name)) : nullptr;
+}
+
 void MotionCorrectionPanel::resetParameters() {
-  const JobSpec defaults;
   QMap<QString, QString> values;
-  for (const auto& [name, value] : jobParameters(defaults)) values[QString::fromStdString(name)] = QString::fromStdString(value);
-  // The path entries of a default JobSpec are empty: keep the panel's paths.
-  for (const char* path : {"input", "output", "mean", "params", "transforms", "confounds", "weight"})
-    values.remove(QString::fromLatin1(path));
-  values[QStringLiteral("backend")] = QStringLiteral("threads");
-  values[QStringLiteral("ranks")] = QStringLiteral("2");
-  setParameterValues(values);
+  for (const ParameterEntry& e : parameterTable())
+    if (e.type != ParameterType::Path) values[QString::fromStdString(e.name)] = QString::fromStdString(e.defaultValue);
+  setParameterValues(values);  // paths are kept
 }
 
 QMap<QString, QString> MotionCorrectionPanel::parameterValues() const {
   QMap<QString, QString> v;
-  v[QStringLiteral("input")] = input_->path();
-  v[QStringLiteral("output")] = realigned_->path();
-  v[QStringLiteral("mean")] = mean_->path();
-  v[QStringLiteral("params")] = parameters_->path();
-  v[QStringLiteral("confounds")] = confounds_->path();
-  v[QStringLiteral("transforms")] = transforms_->path();
-  v[QStringLiteral("weight")] = weight_->path();
-  v[QStringLiteral("quality")] = QString::number(quality_->value());
-  v[QStringLiteral("sep")] = QString::number(separation_->value());
-  v[QStringLiteral("fwhm")] = QString::number(fwhm_->value());
-  v[QStringLiteral("interp")] = estimationInterpolation_->currentData().toString();
-  v[QStringLiteral("reslice-interp")] = resliceInterpolation_->currentData().toString();
+  for (auto it = fields_.cbegin(); it != fields_.cend(); ++it) v[it.key()] = readField(it.value());
   const QString ref = reference_->currentData().toString();
   v[QStringLiteral("reference")] = ref == QLatin1String("frame") ? QString::number(referenceFrame_->value()) : ref;
-  v[QStringLiteral("mask")] = boolText(mask_->isChecked());
-  v[QStringLiteral("estimate-only")] = boolText(estimateOnly_->isChecked());
-  v[QStringLiteral("threads")] = QString::number(threads_->value());
-  v[QStringLiteral("backend")] = backend_->currentData().toString();
-  v[QStringLiteral("ranks")] = QString::number(ranks_->value());
   return v;
 }
 
-void MotionCorrectionPanel::setParameterValues(const QMap<QString, QString>& values) {
-  auto has = [&](const char* name) { return values.contains(QString::fromLatin1(name)); };
-  auto get = [&](const char* name) { return values.value(QString::fromLatin1(name)); };
-  auto selectData = [](QComboBox* combo, const QVariant& data) {
-    const int i = combo->findData(data);
-    if (i >= 0) combo->setCurrentIndex(i);
-  };
-  if (has("input")) input_->setPath(get("input"));
-  if (has("output")) realigned_->setPath(get("output"));
-  if (has("mean")) mean_->setPath(get("mean"));
-  if (has("params")) parameters_->setPath(get("params"));
-  if (has("confounds")) confounds_->setPath(get("confounds"));
-  if (has("transforms")) transforms_->setPath(get("transforms"));
-  if (has("weight")) weight_->setPath(get("weight"));
-  if (has("quality")) quality_->setValue(get("quality").toDouble());
-  if (has("sep")) separation_->setValue(get("sep").toDouble());
-  if (has("fwhm")) fwhm_->setValue(get("fwhm").toDouble());
-  if (has("interp")) selectData(estimationInterpolation_, get("interp").toInt());
-  if (has("reslice-interp")) selectData(resliceInterpolation_, get("reslice-interp").toInt());
-  if (has("reference")) {
-    const QString ref = get("reference");
-    bool isNumber = false;
-    const int frame = ref.toInt(&isNumber);
-    if (isNumber) {
-      referenceFrame_->setValue(frame);
-      selectData(reference_, QStringLiteral("frame"));
-    } else {
-      selectData(reference_, ref);
+void MotionCorrectionPanel::setParameterValues(const QMap<QString, QString>& given) {
+  QMap<QString, QString> values = given;
+  const QString ranks = QStringLiteral("mpi-ranks"), oldRanks = QString::fromLatin1(kOldRanksName);
+  if (!values.contains(ranks) && values.contains(oldRanks)) values[ranks] = values.value(oldRanks);
+  for (auto it = values.cbegin(); it != values.cend(); ++it) {
+    QWidget* w = fields_.value(it.key());
+    if (!w) continue;
+    if (w != reference_) {
+      writeField(w, it.value());
+      continue;
     }
+    bool isNumber = false;
+    const int frame = it.value().toInt(&isNumber);
+    if (isNumber) referenceFrame_->setValue(frame);
+    writeField(reference_, isNumber ? QStringLiteral("frame") : it.value());
   }
-  if (has("mask")) mask_->setChecked(textBool(get("mask")));
-  if (has("estimate-only")) estimateOnly_->setChecked(textBool(get("estimate-only")));
-  if (has("threads")) threads_->setValue(get("threads").toInt());
-  if (has("backend")) selectData(backend_, get("backend"));
-  if (has("ranks")) ranks_->setValue(get("ranks").toInt());
   updateEnabledState();
-}
-
-JobSpec MotionCorrectionPanel::jobSpec() const {
-  const QMap<QString, QString> values = parameterValues();
-  if (values.value(QStringLiteral("input")).isEmpty())
-    throw std::invalid_argument(tr("Choose a 4D run first.").toStdString());
-  JobSpec spec;
-  const bool estimateOnly = estimateOnly_->isChecked();
-  for (const std::string& name : jobParameterNames()) {
-    const QString key = QString::fromStdString(name);
-    if (!values.contains(key)) continue;  // e.g. wrap: the SPM default is kept
-    if (estimateOnly && (key == QLatin1String("output") || key == QLatin1String("mean"))) continue;
-    setJobParameter(spec, name, values.value(key).toStdString());
-  }
-  if (spec.realignedOutput.empty() && spec.meanOutput.empty() && spec.parametersOutput.empty() &&
-      spec.confoundsOutput.empty() && spec.transformsOutput.empty())
-    throw std::invalid_argument(tr("No output chosen: give at least a parameters file.").toStdString());
-  spec.validate();
-  return spec;
 }
 
 EngineRequest MotionCorrectionPanel::engineRequest() const {
   EngineRequest request;
-  request.spec = jobSpec();
-  request.backend = backend_->currentData().toString() == QLatin1String("mpi") ? Backend::Mpi : Backend::Threads;
-  request.poolThreads = threads_->value();
-  request.mpi.ranks = ranks_->value();
-  request.mpi.threadsPerRank = threads_->value();
+  const QMap<QString, QString> values = parameterValues();
+  for (auto it = values.cbegin(); it != values.cend(); ++it)
+    setRunParameter(request, it.key().toStdString(), it.value().toStdString());
+  // Estimate-only writes no images: the image outputs stay in the form for a later run.
+  if (request.spec.estimateOnly) {
+    request.spec.realignedOutput.clear();
+    request.spec.meanOutput.clear();
+  }
+  request.poolThreads = request.spec.threads;
+  request.mpi.threadsPerRank = request.spec.threads;
+  request.validate();
   return request;
 }
 
+// Remembered: the parameters, not the per-run paths.
 void MotionCorrectionPanel::saveSettings() const {
   QSettings settings;
   settings.beginGroup(QLatin1String(kSettingsGroup));
   const QMap<QString, QString> values = parameterValues();
-  for (const QString& name : rememberedNames()) settings.setValue(name, values.value(name));
+  for (auto it = values.cbegin(); it != values.cend(); ++it)
+    if (!isPath(it.key())) settings.setValue(it.key(), it.value());
+  settings.remove(QLatin1String(kOldRanksName));
   settings.setValue(QStringLiteral("fdThreshold"), fdThreshold());
   settings.endGroup();
 }
@@ -153,8 +130,9 @@ void MotionCorrectionPanel::restoreSettings() {
   QSettings settings;
   settings.beginGroup(QLatin1String(kSettingsGroup));
   QMap<QString, QString> values;
-  for (const QString& name : rememberedNames())
-    if (settings.contains(name)) values[name] = settings.value(name).toString();
+  for (const QString& name : settings.childKeys())
+    if (name == QLatin1String(kOldRanksName) || (parameterWidget(name) && !isPath(name)))
+      values[name] = settings.value(name).toString();
   if (settings.contains(QStringLiteral("fdThreshold")))
     setFdThreshold(settings.value(QStringLiteral("fdThreshold")).toDouble());
   settings.endGroup();

@@ -1,6 +1,6 @@
 // A run's life in the panel: the run controls (Run, Cancel, progress, stage, status, error), starting
-// the engine's task from the panel's EngineRequest, following its frames and progress, and ending it
-// (finished, failed or cancelled).
+// the engine's task from the panel's EngineRequest, following a task's frames and progress (its own
+// or one started elsewhere, followTask), and ending it (finished, failed or cancelled).
 #include "MotionCorrectionPanel.h"
 
 #include <QFileInfo>
@@ -13,6 +13,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "MotionViews.h"
 #include "SliceComparisonView.h"
@@ -92,7 +93,54 @@ void MotionCorrectionPanel::run() {
     return;
   }
   saveSettings();
-  const int knownFrames = comparison_->original() ? comparison_->original()->frameCount : 0;
+  auto* task = new MotionCorrectionTask(request, this);
+  followTask(task);
+  ownsTask_ = true;
+  emit taskStarted(task);
+  task->start();
+}
+
+void MotionCorrectionPanel::followTask(MotionCorrectionTask* task) {
+  if (!task || task == task_) return;
+  if (task_) {  // no longer shown; the panel's own run is stopped
+    task_->disconnect(this);
+    if (ownsTask_) {
+      task_->cancel();
+      task_->deleteLater();
+    }
+  }
+  clearError();
+  resetRunDisplay(task->request());
+  task_ = task;
+  ownsTask_ = false;
+  connect(task, &MotionCorrectionTask::frameEstimated, this, &MotionCorrectionPanel::onFrameEstimated);
+  connect(task, &MotionCorrectionTask::progress, this, &MotionCorrectionPanel::onProgress);
+  connect(task, &MotionCorrectionTask::finished, this, &MotionCorrectionPanel::onFinished);
+  connect(task, &MotionCorrectionTask::failed, this, &MotionCorrectionPanel::onFailed);
+  connect(task, &MotionCorrectionTask::cancelled, this, &MotionCorrectionPanel::onCancelled);
+  // Deleted by its owner before it ended here: the panel is idle again.
+  connect(task, &QObject::destroyed, this, [this] {
+    stageLabel_->clear();
+    updateEnabledState();
+  });
+  updateEnabledState();
+  const EngineRequest& request = task->request();
+  const int threads = request.poolThreads > 0 ? request.poolThreads : QThread::idealThreadCount();
+  const QString where = request.backend == Backend::Mpi ? tr("%1 MPI ranks").arg(request.mpi.ranks)
+                        : request.backend == Backend::Serial ? tr("1 thread")
+                        : (threads == 1 ? tr("1 thread") : tr("%1 threads").arg(threads));
+  setStatus(tr("Running on %1…").arg(where));
+  clock_.start();
+}
+
+// Empty plots and progress for a new run; a run handed over in memory is also the "before" image.
+void MotionCorrectionPanel::resetRunDisplay(const EngineRequest& request) {
+  taskFrames_ = request.inputRun ? request.inputRun->frameCount : 0;
+  if (request.inputRun) {
+    ++loadGeneration_;  // a file still being read is not this run
+    comparison_->setOriginal(request.inputRun);
+  }
+  const int knownFrames = expectedFrames();
   forEachMotionView(plots_, summary_, [&](auto* view) { view->clear(knownFrames); });
   finalParameters_.clear();
   finalDisplacement_.clear();
@@ -103,21 +151,11 @@ void MotionCorrectionPanel::run() {
   status_->setToolTip(QString());
   progress_->setValue(0);
   stageLabel_->setText(tr("starting…"));
+}
 
-  task_ = new MotionCorrectionTask(request, this);
-  connect(task_, &MotionCorrectionTask::frameEstimated, this, &MotionCorrectionPanel::onFrameEstimated);
-  connect(task_, &MotionCorrectionTask::progress, this, &MotionCorrectionPanel::onProgress);
-  connect(task_, &MotionCorrectionTask::finished, this, &MotionCorrectionPanel::onFinished);
-  connect(task_, &MotionCorrectionTask::failed, this, &MotionCorrectionPanel::onFailed);
-  connect(task_, &MotionCorrectionTask::cancelled, this, &MotionCorrectionPanel::onCancelled);
-  updateEnabledState();
-  const int threads = request.poolThreads > 0 ? request.poolThreads : QThread::idealThreadCount();
-  const QString where = request.backend == Backend::Mpi ? tr("%1 MPI ranks").arg(request.mpi.ranks)
-                                                        : (threads == 1 ? tr("1 thread") : tr("%1 threads").arg(threads));
-  setStatus(tr("Running on %1…").arg(where));
-  clock_.start();
-  emit taskStarted(task_);
-  task_->start();
+int MotionCorrectionPanel::expectedFrames() const {
+  if (taskFrames_ > 0) return taskFrames_;
+  return comparison_->original() ? comparison_->original()->frameCount : 0;
 }
 
 void MotionCorrectionPanel::cancel() {
@@ -142,7 +180,7 @@ void MotionCorrectionPanel::onProgress(double fraction, const QString& stage) {
   progress_->setValue(int(std::lround(std::clamp(fraction, 0.0, 1.0) * 1000)));
   const double elapsed = clock_.elapsed() / 1000.0;
   QString text = stage;
-  const int frames = comparison_->original() ? comparison_->original()->frameCount : 0;
+  const int frames = expectedFrames();
   if (stage == currentStage_ && frames > 0) text += tr(": %1 of %2 frames").arg(std::min(framesSeen_, frames)).arg(frames);
   // The rate so far predicts the rest; too early it is noise.
   if (fraction > 0.05 && fraction < 1.0 && elapsed > 0.15) {
@@ -179,8 +217,14 @@ void MotionCorrectionPanel::onFinished(const QStringList& paths, const QVariantM
   status_->setToolTip(tr("Seconds per stage: %1\nWritten:\n%2")
                           .arg(stages.join(QStringLiteral(", ")), paths.join(QLatin1Char('\n'))));
   const QString realignedPath = QString::fromStdString(task_->request().spec.realignedOutput);
+  std::shared_ptr<const VolumeSeries> realignedInMemory;
+  if (task_->request().keepImages && task_->result().realigned.frameCount > 0)
+    realignedInMemory = std::make_shared<const VolumeSeries>(task_->result().realigned);
   endRun();
-  if (!realignedPath.isEmpty() && paths.contains(realignedPath)) loadRealigned(realignedPath);
+  if (realignedInMemory)
+    comparison_->setRealigned(realignedInMemory);
+  else if (!realignedPath.isEmpty() && paths.contains(realignedPath))
+    loadRealigned(realignedPath);
   emit runFinished(paths);
 }
 
@@ -203,9 +247,11 @@ void MotionCorrectionPanel::onCancelled() {
 void MotionCorrectionPanel::endRun() {
   if (task_) {
     task_->disconnect(this);
-    task_->deleteLater();
+    if (ownsTask_) task_->deleteLater();  // a followed task stays its owner's
     task_ = nullptr;
   }
+  ownsTask_ = false;
+  taskFrames_ = 0;
   updateEnabledState();
 }
 

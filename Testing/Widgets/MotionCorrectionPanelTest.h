@@ -18,9 +18,15 @@ private slots:
   void defaultOutputNamesFollowTheInput();
   void settingsAreRememberedBetweenSessions();
 
+  // MotionCorrectionPanelTable_test.cxx: the form's widgets on the parameter table.
+  void widgetsFollowTheParameterTable();
+
   // MotionCorrectionPanelRun_test.cxx: real runs, threads and MPI, what they show.
   void runShowsTheEngineParameters();
   void mpiRunReportsEveryFrame();
+
+  // MotionCorrectionPanelFollow_test.cxx: a task started elsewhere (Slicer's logic).
+  void followsATaskStartedElsewhere();
 
   // MotionCorrectionPanelMotionTab_test.cxx: threshold, outliers and export in the motion tab.
   // Both variant-specific tests are declared in both builds (moc's output then does not depend on
