@@ -83,6 +83,17 @@ TEST(InMemoryRun, ThreadsRunWritesNoFileAndImportsTheEngineResult) {
   EXPECT_EQ(std::memcmp(imported.voxels.data(), expected.realigned.voxels.data(), imported.voxels.size() * sizeof(float)),
             0);
   EXPECT_TRUE(imported.geometry.sameGridAs(run->geometry, 1e-12));
+  // The mean image as a volume node, the engine's voxels on the input's grid.
+  auto* meanVolume =
+      vtkMRMLScalarVolumeNode::SafeDownCast(w.logic->GetParameterNode()->GetNodeReference("MeanVolume"));
+  ASSERT_NE(meanVolume, nullptr);
+  EXPECT_EQ(meanVolume, w.logic->GetMeanVolumeNode());
+  EXPECT_STREQ(meanVolume->GetName(), "Mean image");
+  EXPECT_NE(meanVolume->GetDisplayNode(), nullptr);
+  ASSERT_EQ(expected.mean.voxels.size(), run->frameSize());
+  ASSERT_NE(voxels(meanVolume), nullptr);
+  EXPECT_EQ(std::memcmp(voxels(meanVolume), expected.mean.voxels.data(), run->frameSize() * sizeof(float)), 0);
+  EXPECT_TRUE(vtkSlicerMotionCorrectionVolumeSeries::GeometryOf(meanVolume).sameGridAs(run->geometry, 1e-12));
   vtkTable* table = w.logic->GetMotionTableNode()->GetTable();
   ASSERT_EQ(table->GetNumberOfRows(), 6);
   for (int f = 0; f < 6; ++f) {
@@ -101,6 +112,8 @@ TEST(InMemoryRun, EstimateOnlyLeavesTheOutputSequenceAlone) {
   w.logic->GetParameterNode()->SetParameter("estimate-only", "true");
   ASSERT_TRUE(w.logic->Run(input)) << w.logic->GetLastError();
   EXPECT_EQ(w.logic->GetParameterNode()->GetNodeReference("OutputSequence"), nullptr);
+  EXPECT_EQ(w.logic->GetParameterNode()->GetNodeReference("MeanVolume"), nullptr);
+  EXPECT_EQ(w.scene->GetNumberOfNodesByClass("vtkMRMLScalarVolumeNode"), 1);  // the input's proxy only
   EXPECT_EQ(w.logic->GetTransformSequenceNode()->GetNumberOfDataNodes(), 4);
   EXPECT_EQ(w.logic->GetMotionTableNode()->GetTable()->GetNumberOfRows(), 4);
 }

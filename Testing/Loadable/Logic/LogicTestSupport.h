@@ -89,7 +89,7 @@ inline std::vector<std::vector<std::string>> tableCells(vtkMRMLTableNode* node) 
 inline std::map<std::string, std::string> references(vtkMRMLScriptedModuleNode* node) {
   std::map<std::string, std::string> refs;
   for (const char* role : {"InputNode", "OutputSequence", "TransformSequence", "MotionTable", "MotionChart",
-                           "DisplacementChart"}) {
+                           "DisplacementChart", "MeanVolume"}) {
     const char* id = node->GetNodeReferenceID(role);
     refs[role] = id ? id : "";
   }

@@ -115,5 +115,6 @@ TEST(Parameters, PathParametersAndRoles) {
     EXPECT_TRUE(Parameters::IsPathParameter(name)) << name;
   EXPECT_FALSE(Parameters::IsPathParameter("fwhm"));
   EXPECT_EQ(Parameters::GetReferenceRoles().front(), "InputNode");
-  EXPECT_EQ(Parameters::GetReferenceRoles().size(), 6u);
+  EXPECT_EQ(Parameters::GetReferenceRoles().size(), 7u);
+  EXPECT_EQ(Parameters::GetReferenceRoles().back(), "MeanVolume");
 }

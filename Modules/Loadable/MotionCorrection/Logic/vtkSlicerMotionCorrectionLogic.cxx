@@ -11,6 +11,7 @@
 // Slicer
 #include <vtkMRMLApplicationLogic.h>
 #include <vtkMRMLPlotChartNode.h>
+#include <vtkMRMLScalarVolumeNode.h>
 #include <vtkMRMLScene.h>
 #include <vtkMRMLScriptedModuleNode.h>
 #include <vtkMRMLSelectionNode.h>
@@ -206,6 +207,12 @@ vtkMRMLPlotChartNode* vtkSlicerMotionCorrectionLogic::GetMotionChartNode()
     vtkSlicerMotionCorrectionOutputNodes::SetUpMotionChart(this->GetMRMLScene(), chart, this->GetMotionTableNode());
   }
   return chart;
+}
+
+vtkMRMLScalarVolumeNode* vtkSlicerMotionCorrectionLogic::GetMeanVolumeNode()
+{
+  return vtkMRMLScalarVolumeNode::SafeDownCast(
+    this->GetOrCreateReferencedNode("MeanVolume", "vtkMRMLScalarVolumeNode", "Mean image"));
 }
 
 vtkMRMLPlotChartNode* vtkSlicerMotionCorrectionLogic::GetDisplacementChartNode()

@@ -38,6 +38,7 @@
 
 class vtkMRMLLinearTransformNode;
 class vtkMRMLPlotChartNode;
+class vtkMRMLScalarVolumeNode;
 class vtkMRMLScriptedModuleNode;
 class vtkMRMLSequenceBrowserNode;
 class vtkMRMLSequenceNode;
@@ -47,6 +48,7 @@ namespace mc
 {
 class MotionCorrectionTask;
 struct JobResult;
+struct Volume;
 struct VolumeSeries;
 }
 
@@ -71,7 +73,7 @@ public:
   /// wrap, reference, reslice-interp, reslice-wrap, mask, keep-datatype, estimate-only, threads,
   /// backend, mpi-ranks), not its input and output paths; a node of an older scene has "ranks"
   /// renamed to "mpi-ranks". Node references "InputNode", "OutputSequence", "TransformSequence",
-  /// "MotionTable", "MotionChart", "DisplacementChart".
+  /// "MotionTable", "MotionChart", "DisplacementChart", "MeanVolume".
   vtkMRMLScriptedModuleNode* GetParameterNode();
 
   /// True for a sequence node whose data nodes are scalar volumes (not label maps, vectors or
@@ -129,6 +131,9 @@ public:
   vtkMRMLTableNode* GetMotionTableNode();
   vtkMRMLPlotChartNode* GetMotionChartNode();
   vtkMRMLPlotChartNode* GetDisplacementChartNode();
+  /// The mean of the realigned run (a scalar volume "Mean image", reference "MeanVolume"): filled by
+  /// a run that resliced (not estimate-only), from the engine's result in memory.
+  vtkMRMLScalarVolumeNode* GetMeanVolumeNode();
 
   // The steps Run() is made of; the module widget drives them around the shared panel's own task:
   //   BeginResults(0); FollowTask(task);   when the run starts
@@ -148,8 +153,8 @@ public:
   /// Commits the run (no DiscardResults afterwards); on failure the run is discarded.
   bool ImportResults(const std::vector<std::vector<double>>& parameters, const std::vector<double>& displacement,
                      const char* realignedPath, double repetitionTime);
-  /// The same from the engine's result in memory: its parameters, framewise displacement and
-  /// realigned run (if it resliced). Index values use `repetitionTime` when > 0, else the run's.
+  /// The same from the engine's result in memory: its parameters, framewise displacement,
+  /// realigned run and mean image (if it resliced; the mean into GetMeanVolumeNode()). Index values use `repetitionTime` when > 0, else the run's.
   bool ImportResults(const mc::JobResult& result, double repetitionTime);
   /// Cancelled or failed run: stops following the task and restores the scene to the snapshot of
   /// BeginResults (the nodes it added removed, table rows and parameter node references restored).
@@ -167,7 +172,7 @@ protected:
   vtkMRMLSequenceBrowserNode* ShowInBrowser(vtkMRMLSequenceNode* sequence, vtkMRMLSequenceNode* synchronized = nullptr);
   vtkMRMLNode* GetOrCreateReferencedNode(const char* role, const char* className, const char* name);
   bool ImportMotion(const std::vector<std::vector<double>>& parameters, const std::vector<double>& displacement,
-                    const mc::VolumeSeries* realigned, double repetitionTime);
+                    const mc::VolumeSeries* realigned, const mc::Volume* mean, double repetitionTime);
   void EndOwnRun(bool succeeded, const std::string& failure);
   void StopFollowingTask();
   void BeginTransaction();

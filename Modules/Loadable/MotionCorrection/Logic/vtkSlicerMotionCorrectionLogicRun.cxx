@@ -13,6 +13,7 @@
 #include "MotionCorrectionJob.h"
 
 // Slicer
+#include <vtkMRMLScalarVolumeNode.h>
 #include <vtkMRMLScene.h>
 #include <vtkMRMLScriptedModuleNode.h>
 #include <vtkMRMLSequenceNode.h>
@@ -35,7 +36,9 @@ bool vtkSlicerMotionCorrectionLogic::ImportResults(const mc::JobResult& result, 
   }
   const bool resliced = result.realigned.frameCount > 0;
   const double tr = repetitionTime > 0 ? repetitionTime : result.realigned.repetitionTime;
-  return this->ImportMotion(rows, result.framewiseDisplacement, resliced ? &result.realigned : nullptr, tr);
+  const bool hasMean = !result.mean.voxels.empty();
+  return this->ImportMotion(rows, result.framewiseDisplacement, resliced ? &result.realigned : nullptr,
+                            hasMean ? &result.mean : nullptr, tr);
 }
 
 bool vtkSlicerMotionCorrectionLogic::ImportResults(const std::vector<std::vector<double>>& parameters,
@@ -57,13 +60,14 @@ bool vtkSlicerMotionCorrectionLogic::ImportResults(const std::vector<std::vector
       return false;
     }
   }
-  return this->ImportMotion(parameters, displacement, realigned.frameCount > 0 ? &realigned : nullptr,
+  return this->ImportMotion(parameters, displacement, realigned.frameCount > 0 ? &realigned : nullptr, nullptr,
                             repetitionTime);
 }
 
 bool vtkSlicerMotionCorrectionLogic::ImportMotion(const std::vector<std::vector<double>>& parameters,
                                                   const std::vector<double>& displacement,
-                                                  const mc::VolumeSeries* realigned, double repetitionTime)
+                                                  const mc::VolumeSeries* realigned, const mc::Volume* mean,
+                                                  double repetitionTime)
 {
   this->StopFollowingTask(); // the final parameters replace the live ones
   if (!this->GetMRMLScene())
@@ -76,6 +80,13 @@ bool vtkSlicerMotionCorrectionLogic::ImportMotion(const std::vector<std::vector<
   {
     this->Internal->LastError = "the realigned run has " + std::to_string(realigned->frameCount) +
                                 " frames, the motion parameters " + std::to_string(parameters.size());
+    this->DiscardResults();
+    return false;
+  }
+  if (mean && mean->voxels.size() != mean->geometry.voxelCount())
+  {
+    this->Internal->LastError = "the mean image has " + std::to_string(mean->voxels.size()) + " voxels, its grid " +
+                                std::to_string(mean->geometry.voxelCount());
     this->DiscardResults();
     return false;
   }
@@ -115,6 +126,15 @@ bool vtkSlicerMotionCorrectionLogic::ImportMotion(const std::vector<std::vector<
   else
   {
     this->ShowInBrowser(transforms);
+  }
+  if (mean)
+  {
+    vtkMRMLScalarVolumeNode* meanVolume = this->GetMeanVolumeNode();
+    vtkSlicerMotionCorrectionVolumeSeries::FillVolume(*mean, meanVolume);
+    if (!meanVolume->GetDisplayNode())
+    {
+      meanVolume->CreateDefaultDisplayNodes();
+    }
   }
   this->Internal->Before.Commit();
   return true;

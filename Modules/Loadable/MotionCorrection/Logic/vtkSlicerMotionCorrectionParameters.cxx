@@ -13,7 +13,8 @@ const char* vtkSlicerMotionCorrectionParameters::GetModuleName()
 const std::vector<std::string>& vtkSlicerMotionCorrectionParameters::GetReferenceRoles()
 {
   static const std::vector<std::string> roles = { "InputNode",   "OutputSequence", "TransformSequence",
-                                                  "MotionTable", "MotionChart",    "DisplacementChart" };
+                                                  "MotionTable", "MotionChart",    "DisplacementChart",
+                                                  "MeanVolume" };
   return roles;
 }
 
