@@ -213,7 +213,8 @@ void MotionCorrectionPanel::onFinished(const QStringList& paths, const QVariantM
     stages << tr("%1 %2 s").arg(it.key()).arg(it.value().toDouble(), 0, 'f', 2);
   const double seconds = clock_.elapsed() / 1000.0;
   stageLabel_->setText(tr("done in %1").arg(formatSeconds(seconds)));
-  setStatus(tr("Done: %1 written.").arg(paths.size() == 1 ? tr("1 file") : tr("%1 files").arg(paths.size())));
+  setStatus(paths.isEmpty() ? tr("Done.")  // results in memory (Slicer's scene)
+                            : tr("Done: %1 written.").arg(paths.size() == 1 ? tr("1 file") : tr("%1 files").arg(paths.size())));
   status_->setToolTip(tr("Seconds per stage: %1\nWritten:\n%2")
                           .arg(stages.join(QStringLiteral(", ")), paths.join(QLatin1Char('\n'))));
   const QString realignedPath = QString::fromStdString(task_->request().spec.realignedOutput);

@@ -70,6 +70,18 @@ void qSlicerMotionCorrectionModuleWidget::enter()
   this->Superclass::enter();
   this->updateSelectorFilters();
   this->updatePanelFromParameterNode();
+  this->followActiveRun(); // e.g. one started from Python meanwhile
+}
+
+void qSlicerMotionCorrectionModuleWidget::followActiveRun()
+{
+  Q_D(qSlicerMotionCorrectionModuleWidget);
+  mc::MotionCorrectionTask* task = d->logic() ? d->logic()->GetActiveTask() : nullptr;
+  if (task && d->Panel)
+  {
+    // Progress, status, live motion and the frames above the FD threshold in the panel.
+    d->Panel->followTask(task);
+  }
 }
 
 void qSlicerMotionCorrectionModuleWidget::setMRMLScene(vtkMRMLScene* scene)
@@ -222,6 +234,7 @@ void qSlicerMotionCorrectionModuleWidget::onApply()
     d->StatusLabel->clear();
     return;
   }
+  this->followActiveRun();
   d->ApplyButton->setEnabled(false);
   d->CancelButton->setEnabled(true);
   d->StatusLabel->setText(tr("Running… the motion table and plots fill as frames finish."));

@@ -39,6 +39,8 @@ public slots:
   void scheduleSelectorFilterUpdate();
 
   void onCancel();
+  /// The panel shows the logic's running task (GetActiveTask), if any: after Apply and on enter.
+  void followActiveRun();
 
 protected slots:
   /// The logic's RunEndedEvent: results imported, or the scene put back.
