@@ -13,7 +13,7 @@
 
 #include "CommandLine.h"
 #include "RunParameters.h"
-#include "ModuleDescription.h"
+#include "ExecutionModelDescription.h"
 #include "MotionCorrectionRequest.h"
 
 namespace mc::cli {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "JobParameters.h"
-#include "ModuleDescription.h"
+#include "ExecutionModelDescription.h"
 #include "RunParameters.h"
 
 namespace mc::cli {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "ModuleDescription.h"
+#include "ExecutionModelDescription.h"
 
 namespace mc::cli {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "CommandLine.h"
-#include "ModuleDescription.h"
+#include "ExecutionModelDescription.h"
 #include "Run.h"
 
 namespace mc::cli {

@@ -1,7 +1,8 @@
 #pragma once
 // The Slicer Execution Model description of a CLI module (the XML that `--xml` prints), parsed with
 // expat so that the standalone build reads its flags from the same document Slicer reads. Only the
-// parts a command line needs are kept.
+// parts a command line needs are kept. (Not called ModuleDescription.h: SlicerExecutionModel has a
+// header of that name, which an extension build's include path would find first.)
 #include <string>
 #include <vector>
 

@@ -1,4 +1,4 @@
-#include "ModuleDescription.h"
+#include "ExecutionModelDescription.h"
 
 #include <limits>
 #include <memory>
