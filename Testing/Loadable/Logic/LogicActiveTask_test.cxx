@@ -78,10 +78,8 @@ TEST(ActiveTask, FollowsTheOwnRunFromStartRunUntilRunEndedEvent) {
 
 TEST(ActiveTask, NullAgainAfterACancelledRun) {
   ScratchDir data;
-  const std::string path = data.file("bold.nii");
-  writeVolumeSeries(path, phantomRun(12, 6).run);
   SlicerWorld w;
-  vtkMRMLSequenceNode* input = w.logic->LoadRunAsSequence(path.c_str());
+  vtkMRMLSequenceNode* input = loadPhantomSequence(w, data, 12, 6);
   ASSERT_NE(input, nullptr) << w.logic->GetLastError();
   w.logic->GetParameterNode()->SetParameter("threads", "1");
 

@@ -104,10 +104,8 @@ TEST(InMemoryRun, ThreadsRunWritesNoFileAndImportsTheEngineResult) {
 
 TEST(InMemoryRun, EstimateOnlyLeavesTheOutputSequenceAlone) {
   ScratchDir data;
-  const std::string path = data.file("bold.nii");
-  writeVolumeSeries(path, phantomRun(4, 2).run);
   SlicerWorld w;
-  vtkMRMLSequenceNode* input = w.logic->LoadRunAsSequence(path.c_str());
+  vtkMRMLSequenceNode* input = loadPhantomSequence(w, data, 4, 2);
   ASSERT_NE(input, nullptr) << w.logic->GetLastError();
   w.logic->GetParameterNode()->SetParameter("estimate-only", "true");
   ASSERT_TRUE(w.logic->Run(input)) << w.logic->GetLastError();

@@ -129,6 +129,13 @@ inline SyntheticRun phantomRun(int frames, std::uint64_t seed = 3, double obliqu
   return generatePhantomRun(p, realisticTrajectory(t));
 }
 
+// The usual start of a run test: a phantom run written as dir/bold.nii and loaded as the input sequence.
+inline vtkMRMLSequenceNode* loadPhantomSequence(SlicerWorld& w, ScratchDir& dir, int frames, std::uint64_t seed = 3) {
+  const std::string path = dir.file("bold.nii");
+  writeVolumeSeries(path, phantomRun(frames, seed).run);
+  return w.logic->LoadRunAsSequence(path.c_str());
+}
+
 // Calls fn on every event `event` of `object` while alive (with the event's call data).
 class EventObserver {
 public:
