@@ -31,6 +31,7 @@
 #include "MotionCorrectionJob.h"
 #include "MpiCollective.h"
 #include "ProgressJson.h"
+#include "Run.h"
 
 namespace {
 
@@ -84,8 +85,10 @@ void loadAndShare(Collective& c, const std::string& jobPath, JobSpec& spec, Volu
   runOnRoot(c, [&] {
     spec = parseJobFile(jobPath);  // line-numbered errors
     jobText = formatJobFile(spec);
-    spec.validate();
-    if (spec.input.empty()) throw std::invalid_argument("--input: required (the 4D run to correct)");
+    // The same check as every face's (an input, an output, the spec's own): a job file may be hand-written.
+    RunRequest request;
+    request.spec = spec;
+    request.validate();
     run = readVolumeSeries(spec.input);
   });
   readSeconds = secondsSince(t0);

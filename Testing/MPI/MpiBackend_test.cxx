@@ -58,6 +58,20 @@ std::vector<std::string> runWorker(const JobSpec& spec, int n, int* exitCode) {
 
 }  // namespace
 
+// A job file may be written by hand: the worker checks it as every face checks its request
+// (RunRequest::validate), and says why in its error message, on every rank count.
+TEST(MotionCorrectionMPI, HandWrittenJobWithoutOutputsIsRefused) {
+  JobSpec spec;
+  spec.input = shared().input;  // no output at all
+  int code = -1;
+  const auto lines = runWorker(spec, 2, &code);
+  EXPECT_NE(code, 0);
+  std::string error;
+  for (const auto& l : lines)
+    if (const auto m = parseProgressMessage(l); m && m->kind == ProgressMessage::Kind::Error) error = m->text;
+  EXPECT_NE(error.find("no output requested"), std::string::npos) << error;
+}
+
 TEST(MotionCorrectionMPI, SplitsFramesSoThatNoneIsLostOrRepeated) {
   ScratchDir out;
   const JobSpec spec = jobFor(out, shared().input, "split");
