@@ -16,7 +16,7 @@ void JobSpec::validate() const {
   for (const std::string* p : {&realignedOutput, &meanOutput})
     if (!p->empty() && !isSupportedImagePath(*p))
       throw std::invalid_argument(*p + ": unsupported output type (use .nii, .nii.gz, .nrrd or .nhdr)");
-  checkOutputPaths(input, {realignedOutput, meanOutput, parametersOutput, transformsOutput, confoundsOutput});
+  checkOutputPaths(input, outputPaths());
 }
 
 }  // namespace mc

@@ -3,6 +3,7 @@
 // options. Every face fills one (through the parameter table, JobParameters.h) and the job checks
 // itself before any work starts.
 #include <string>
+#include <vector>
 
 #include "RealignmentOptions.h"
 
@@ -24,6 +25,10 @@ struct JobSpec {
 
   // Throws std::invalid_argument naming the offending option or path.
   void validate() const;
+  // Every output path, given or not (empty: not written), in a fixed order.
+  std::vector<std::string> outputPaths() const {
+    return {realignedOutput, meanOutput, parametersOutput, transformsOutput, confoundsOutput};
+  }
 };
 
 }  // namespace mc

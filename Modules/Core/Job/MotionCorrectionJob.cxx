@@ -22,8 +22,15 @@ void summarizeMotion(JobResult& r, const VolumeSeries& run, int referenceFrame) 
   r.displacement.clear();
   for (const auto& f : r.motion.frames) r.parameters.push_back(f.parameters);
   r.framewiseDisplacement = framewiseDisplacement(r.parameters);
+  r.displacement = frameDisplacements(r.motion.frames, run, referenceFrame);
+}
+
+std::vector<DisplacementStats> frameDisplacements(const std::vector<FrameMotion>& frames, const VolumeSeries& run,
+                                                  int referenceFrame) {
+  std::vector<DisplacementStats> d;
   const auto head = headPoints(run.extractFrame(referenceFrame));
-  for (const auto& f : r.motion.frames) r.displacement.push_back(displacementBetween(f.transform, Matrix4::identity(), head));
+  for (const auto& f : frames) d.push_back(displacementBetween(f.transform, Matrix4::identity(), head));
+  return d;
 }
 
 std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r, StoredType inputType) {

@@ -29,6 +29,9 @@ struct JobResult {
 
 // Fills parameters, framewise displacement and per-frame displacement from r.motion.
 void summarizeMotion(JobResult& r, const VolumeSeries& run, int referenceFrame);
+// Each frame's displacement over the head of the reference frame, relative to that frame.
+std::vector<DisplacementStats> frameDisplacements(const std::vector<FrameMotion>& frames, const VolumeSeries& run,
+                                                  int referenceFrame);
 // Writes the outputs named in spec from r (all together or none); returns the paths written.
 std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r, StoredType inputType);
 

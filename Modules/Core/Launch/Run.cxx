@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "ImageIO.h"
-#include "MotionMetrics.h"
 #include "RigidTransform.h"
 
 namespace mc {
@@ -19,10 +18,8 @@ namespace fs = std::filesystem;
 namespace {
 
 bool writesAnyFile(const JobSpec& s) {
-  for (const std::string* p : {&s.realignedOutput, &s.meanOutput, &s.parametersOutput, &s.transformsOutput,
-                               &s.confoundsOutput})
-    if (!p->empty()) return true;
-  return false;
+  const std::vector<std::string> paths = s.outputPaths();
+  return std::any_of(paths.begin(), paths.end(), [](const std::string& p) { return !p.empty(); });
 }
 
 // A folder only this run uses (the worker's input and images under MPI); removed with everything
@@ -73,8 +70,7 @@ void completeMotion(JobResult& r, const RunRequest& request) {
   }
   r.displacement.clear();
   if (!request.inputRun || r.motion.frames.empty()) return;
-  const auto head = headPoints(request.inputRun->extractFrame(request.spec.estimation.referenceFrame));
-  for (const auto& f : r.motion.frames) r.displacement.push_back(displacementBetween(f.transform, Matrix4::identity(), head));
+  r.displacement = frameDisplacements(r.motion.frames, *request.inputRun, request.spec.estimation.referenceFrame);
 }
 
 JobResult runUnderMpi(const RunRequest& request, const ProgressCallback& progress) {
