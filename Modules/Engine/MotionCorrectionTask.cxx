@@ -61,9 +61,7 @@ struct MotionCorrectionTask::Private {
   std::atomic<bool> cancelRequested{false};
   double lastFraction = 0;
   QString lastStage;
-  std::shared_ptr<const JobResult> result;
-  QVector<QVector<double>> parameters;
-  QVector<double> framewiseDisplacement;
+  std::shared_ptr<const JobResult> result;  // set by a run that finished
   std::chrono::steady_clock::time_point startTime;
 
   // mc::run runs on `orchestrator`'s one thread (and waits there for mpirun under MPI); frames of
@@ -73,12 +71,6 @@ struct MotionCorrectionTask::Private {
   std::unique_ptr<QThreadPool> ownPool;
   QFuture<void> future;
 
-  void keep(std::shared_ptr<const JobResult> r) {
-    parameters.clear();
-    for (const auto& p : r->parameters) parameters.push_back(QVector<double>(p.values.begin(), p.values.end()));
-    framewiseDisplacement = QVector<double>(r->framewiseDisplacement.begin(), r->framewiseDisplacement.end());
-    result = std::move(r);
-  }
 };
 
 MotionCorrectionTask::MotionCorrectionTask(EngineRequest request, QObject* parent)
@@ -100,9 +92,16 @@ const EngineRequest& MotionCorrectionTask::request() const { return d->request; 
 
 bool MotionCorrectionTask::isRunning() const { return d->running; }
 
-QVector<QVector<double>> MotionCorrectionTask::parameters() const { return d->parameters; }
+QVector<QVector<double>> MotionCorrectionTask::parameters() const {
+  QVector<QVector<double>> rows;
+  for (const auto& p : result().parameters) rows.push_back(QVector<double>(p.values.begin(), p.values.end()));
+  return rows;
+}
 
-QVector<double> MotionCorrectionTask::framewiseDisplacement() const { return d->framewiseDisplacement; }
+QVector<double> MotionCorrectionTask::framewiseDisplacement() const {
+  const std::vector<double>& fd = result().framewiseDisplacement;
+  return QVector<double>(fd.begin(), fd.end());
+}
 
 const JobResult& MotionCorrectionTask::result() const { return d->result ? *d->result : emptyResult(); }
 
@@ -127,8 +126,6 @@ void MotionCorrectionTask::start() {
   d->lastFraction = 0;
   d->lastStage.clear();
   d->result.reset();
-  d->parameters.clear();
-  d->framewiseDisplacement.clear();
   d->startTime = std::chrono::steady_clock::now();
   emit started();
 
@@ -210,7 +207,7 @@ void MotionCorrectionTask::deliverProgress(const ProgressEvent& e) {
 
 void MotionCorrectionTask::succeed(std::shared_ptr<JobResult> r, const QVariantMap& timings) {
   const QStringList paths = pathsOf(*r);
-  d->keep(std::move(r));
+  d->result = std::move(r);
   if (d->lastFraction < 1.0) {
     d->lastFraction = 1.0;
     emit progress(1.0, d->lastStage.isEmpty() ? QStringLiteral("reslice") : d->lastStage);
