@@ -232,7 +232,8 @@ AlignedSums alignedSums(const VolumeSeries& run, const std::vector<Matrix4>& mot
 
 ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& motions, const ResliceOptions& options,
                          FrameExecutor& executor, const ProgressCallback& progress, const ProgressPlan& plan,
-                         Collective& collective) {
+                         Collective& collective, const ResliceSink& sink) {
+  (void)sink;  // not yet streamed
   if (int(motions.size()) != run.frameCount)
     throw std::invalid_argument("reslice: " + std::to_string(motions.size()) + " motions for " +
                                 std::to_string(run.frameCount) + " frames");

@@ -47,9 +47,17 @@ struct ResliceResult {
 // (shareOf), reporting them to its own `progress`; SPM's mask comes from coverage counts summed over
 // ranks, and rank 0 receives the resliced frames and forms the mean (the other ranks' result holds
 // the mask only). The numbers do not depend on the number of ranks.
+//
+// With a `sink`, rank 0 hands each resliced frame to it in frame order (one call at a time, from
+// whichever thread; the pointer is valid during the call only) and does not keep the frames:
+// `realigned` holds the geometry, frame count, TR and stored format but no voxels, so a caller can
+// stream them to a file. The mean is the same (formed from the same frames as they pass). An
+// exception thrown by the sink stops the run and propagates.
+using ResliceSink = std::function<void(int frame, const float* voxels)>;
 ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& motions, const ResliceOptions& options,
                          FrameExecutor& executor, const ProgressCallback& progress = {},
-                         const ProgressPlan& plan = {}, Collective& collective = localCollective());
+                         const ProgressPlan& plan = {}, Collective& collective = localCollective(),
+                         const ResliceSink& sink = {});
 
 // Mean of the run after moving each frame by its motion, counting only frames that cover each voxel.
 // onFrame(frame, done) is called after each frame (serialised); returning false cancels (Cancelled).

@@ -11,6 +11,13 @@ namespace mc {
 // Datatype the file stored, kept so that an output can optionally be written back in it.
 enum class StoredType { UInt8, Int8, UInt16, Int16, UInt32, Int32, Float32, Float64, Other };
 
+// How a file holds voxel values: stored = round((value - intercept) / slope), clamped to the type
+// (NIfTI's scl_slope/scl_inter). A scaled int16 input is written back with its own scaling.
+struct StoredFormat {
+  StoredType type = StoredType::Float32;
+  double slope = 1, intercept = 0;
+};
+
 struct Volume {
   ImageGeometry geometry;
   std::vector<float> voxels;  // x fastest, then y, then z
@@ -21,7 +28,10 @@ struct VolumeSeries {
   int frameCount = 0;
   double repetitionTime = 0;  // seconds; 0 when the file does not say
   StoredType storedType = StoredType::Float32;
+  double storedSlope = 1, storedIntercept = 0;  // the file's scaling of storedType (1, 0 when none)
   std::vector<float> voxels;  // frame after frame, each laid out as in Volume
+
+  StoredFormat storedFormat() const { return StoredFormat{storedType, storedSlope, storedIntercept}; }
 
   std::size_t frameSize() const { return geometry.voxelCount(); }
   float* frame(int t) { return voxels.data() + std::size_t(t) * frameSize(); }

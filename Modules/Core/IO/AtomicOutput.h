@@ -36,6 +36,9 @@ public:
   ~OutputTransaction();
   void stage(const std::string& target, const std::function<void(const std::string& tmpPath)>& writer);
   void stageText(const std::string& target, const std::string& content);
+  // Reserves a temporary for `target` and returns its path, for a caller that writes it over time
+  // (VolumeSeriesWriter); commit() renames it with the others, and a failure removes it.
+  std::string stagePath(const std::string& target);
   std::vector<std::string> commit();  // returns the targets written
 
 private:

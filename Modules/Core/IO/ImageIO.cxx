@@ -199,7 +199,8 @@ bool isSupportedImagePath(const std::string& path) {
   return ends(".nii") || ends(".nii.gz") || ends(".nrrd") || ends(".nhdr");
 }
 
-VolumeSeries readVolumeSeries(const std::string& path) {
+VolumeSeries readVolumeSeries(const std::string& path, int threads) {
+  (void)threads;  // not yet parallel
   std::error_code ec;
   if (std::filesystem::is_regular_file(path, ec) && isNifti2File(path)) {
     try {

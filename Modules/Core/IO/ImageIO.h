@@ -1,6 +1,8 @@
 #pragma once
-// Reading and writing runs through ITK (NIfTI-1/2 .nii/.nii.gz, NRRD). The only place ITK appears.
-// World coordinates are converted from ITK's LPS to NIfTI's RAS here, at the boundary.
+// Reading and writing runs and volumes. NIfTI-1/2 (.nii, .nii.gz) is read and written by the
+// project's own code with libdeflate (parallel, multi-member gzip); NRRD goes through ITK, which
+// appears nowhere else. World coordinates are RAS (NIfTI's), converted from ITK's LPS at the boundary.
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -14,16 +16,41 @@ public:
   using std::runtime_error::runtime_error;
 };
 
-// A 4D run, voxels as float (scl_slope/inter applied). A 3D file is rejected (it is not a run).
-VolumeSeries readVolumeSeries(const std::string& path);
+// A 4D run, voxels as float (scl_slope/inter applied; storedType/storedSlope/storedIntercept say
+// how the file held them). A 3D file is rejected (it is not a run). `threads` decompress in
+// parallel (0 = all cores); the voxels do not depend on it.
+VolumeSeries readVolumeSeries(const std::string& path, int threads = 0);
 // A 3D volume (or the first frame of a 4D one when allowFirstFrame).
 Volume readVolume(const std::string& path, bool allowFirstFrame = false);
 
 // Writes atomically: a temporary file beside the target, renamed into place when complete.
 // `type` Float32 writes float; another type rounds and clamps to it.
 void writeVolumeSeries(const std::string& path, const VolumeSeries& run, StoredType type = StoredType::Float32);
+void writeVolumeSeries(const std::string& path, const VolumeSeries& run, const StoredFormat& format, int threads = 0);
 void writeVolume(const std::string& path, const Volume& volume, double repetitionTime = 0,
                  StoredType type = StoredType::Float32);
+
+// Writes a run frame by frame, in frame order, while later frames are still being computed: each
+// frame is converted to `format`, compressed (.nii.gz: fixed-size blocks as concatenated gzip
+// members, on `threads` background threads, 0 = all cores) and written as it comes, so neither the
+// whole output nor its compressed copy is ever held; writeFrame blocks when a bounded number of
+// blocks are in flight. The bytes written do not depend on `threads`. NIfTI streams; a .nrrd is
+// collected and written by finish(). It writes `path` itself, not atomically: pass a temporary
+// (OutputTransaction::stagePath) for that. Errors are ImageIOError naming `path` (or `displayName`).
+class VolumeSeriesWriter {
+public:
+  VolumeSeriesWriter(const std::string& path, const ImageGeometry& geometry, int frames, double repetitionTime,
+                     const StoredFormat& format = {}, int threads = 0, const std::string& displayName = {});
+  ~VolumeSeriesWriter();  // before finish(): stops the threads and removes the partial file
+  VolumeSeriesWriter(const VolumeSeriesWriter&) = delete;
+  VolumeSeriesWriter& operator=(const VolumeSeriesWriter&) = delete;
+  void writeFrame(const float* voxels);  // frameSize() floats; frame 0, 1, ... in order
+  void finish();                         // after the last frame: flushes and closes the file
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Frames in a NIfTI-1/2 file (.nii or .nii.gz, either byte order) from its header alone (dim[0],
 // dim[4]): 1 for a 3D image, N for a 4D one; -1 when the file is missing, not NIfTI, or has more
