@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -97,12 +98,25 @@ void loadAndShare(Collective& c, const std::string& jobPath, JobSpec& spec, Volu
   broadcastRun(c, run);
 }
 
-int runJob(Collective& c, const std::string& jobPath, bool json) {
+// Every rank's stage times on rank 0, in rank order (one small gather after the run).
+std::vector<RankSeconds> gatherRankSeconds(MpiCollective& c, RankSeconds mine) {
+  mine.communication = c.communicationSeconds();
+  std::vector<char> bytes(sizeof mine);
+  std::memcpy(bytes.data(), &mine, sizeof mine);
+  const std::vector<char> all = allGatherBytes(c, bytes);
+  std::vector<RankSeconds> ranks(all.size() / sizeof mine);
+  std::memcpy(ranks.data(), all.data(), ranks.size() * sizeof mine);
+  return ranks;
+}
+
+int runJob(MpiCollective& c, const std::string& jobPath, bool json) {
   Reporter report(json, c.rank());
   JobSpec spec;
   VolumeSeries run;
   double readSeconds = 0;
+  const auto t0 = std::chrono::steady_clock::now();
   loadAndShare(c, jobPath, spec, run, readSeconds);
+  const double shareSeconds = secondsSince(t0);
   const int n = run.frameCount;
   if (c.isRoot()) report.send(ProgressMessage::started(n, c.size()));
 
@@ -114,6 +128,8 @@ int runJob(Collective& c, const std::string& jobPath, bool json) {
     return CallbackReturn::Continue;
   };
   JobResult result = runMotionCorrection(spec, std::move(run), executor, progress, c);
+  const std::vector<RankSeconds> ranks = gatherRankSeconds(
+      c, RankSeconds{shareSeconds, result.estimateSeconds, result.resliceSeconds, result.writeSeconds, 0});
   if (!c.isRoot()) return 0;
 
   // The serial engine's warnings: the run's repairs, then the final pass's frames.
@@ -128,6 +144,14 @@ int runJob(Collective& c, const std::string& jobPath, bool json) {
                   {"estimate", result.estimateSeconds},
                   {"reslice", result.resliceSeconds},
                   {"write", result.writeSeconds}};
+  for (std::size_t q = 0; q < ranks.size(); ++q) {
+    const std::string rank = "rank" + std::to_string(q) + ".";
+    done.timings.insert(done.timings.end(), {{rank + "read", ranks[q].read},
+                                             {rank + "estimate", ranks[q].estimate},
+                                             {rank + "reslice", ranks[q].reslice},
+                                             {rank + "write", ranks[q].write},
+                                             {rank + "communication", ranks[q].communication}});
+  }
   report.send(done);
   if (!json)
     std::fprintf(stderr,

@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace mc {
 namespace {
@@ -16,6 +17,17 @@ void allReduceSum(T* data, std::size_t n, MPI_Datatype type) {
     MPI_Allreduce(MPI_IN_PLACE, data + at, int(std::min(n - at, kPiece)), type, MPI_SUM, MPI_COMM_WORLD);
 }
 
+// Adds the lifetime of the scope to a counter (the collective's communication time).
+class Timed {
+public:
+  explicit Timed(double& total) : total_(total), t0_(std::chrono::steady_clock::now()) {}
+  ~Timed() { total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+
+private:
+  double& total_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
 }  // namespace
 
 MpiCollective::MpiCollective() {
@@ -24,16 +36,24 @@ MpiCollective::MpiCollective() {
 }
 
 void MpiCollective::broadcast(void* data, std::size_t bytes, int root) {
+  const Timed timed(seconds_);
   char* p = static_cast<char*>(data);
   for (std::size_t at = 0; at < bytes; at += kPiece)
     MPI_Bcast(p + at, int(std::min(bytes - at, kPiece)), MPI_BYTE, root, MPI_COMM_WORLD);
 }
 
-void MpiCollective::sum(double* data, std::size_t count) { allReduceSum(data, count, MPI_DOUBLE); }
+void MpiCollective::sum(double* data, std::size_t count) {
+  const Timed timed(seconds_);
+  allReduceSum(data, count, MPI_DOUBLE);
+}
 
-void MpiCollective::sum(std::uint32_t* data, std::size_t count) { allReduceSum(data, count, MPI_UINT32_T); }
+void MpiCollective::sum(std::uint32_t* data, std::size_t count) {
+  const Timed timed(seconds_);
+  allReduceSum(data, count, MPI_UINT32_T);
+}
 
 void MpiCollective::gather(const void* mine, void* all, const std::vector<int>& blocks, std::size_t blockBytes) {
+  const Timed timed(seconds_);
   // One datatype per block (a resliced frame, say), so that the counts stay small ints.
   MPI_Datatype block;
   MPI_Type_contiguous(int(blockBytes), MPI_BYTE, &block);

@@ -30,6 +30,12 @@ with workdir() as d:
         check(p.stdout.count("<filter-end>") == 1, f"{backend}/{reference}: <filter-end> count")
         if backend == "mpi":
             check("2 MPI ranks" in p.stdout, "the run did not use 2 MPI ranks: " + p.stdout[:300])
+            # Each rank's stages and its time inside MPI calls, one line per rank, in rank order.
+            ranks = re.findall(r"rank (\d+): read\+share ([0-9.]+) s, estimate ([0-9.]+) s, reslice ([0-9.]+) s,"
+                               r" write ([0-9.]+) s; in MPI calls ([0-9.]+) s", p.stdout)
+            check([r[0] for r in ranks] == ["0", "1"], f"{backend}/{reference}: per-rank lines {ranks}: {p.stdout}")
+            check(all(float(r[2]) > 0 and float(r[3]) > 0 and float(r[5]) > 0 for r in ranks),
+                  f"{backend}/{reference}: a rank reports no estimate, reslice or communication time: {ranks}")
         rp[(backend, reference)] = read_rp(path)
 
     same = max_difference(rp[("mpi", "first")], rp[("threads", "first")])

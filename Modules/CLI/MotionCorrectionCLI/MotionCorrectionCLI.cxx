@@ -145,6 +145,11 @@ int run(MotionCorrectionRequest request, ProgressMode mode) {
                  r.writeSeconds, maxFd);
     if (!r.displacement.empty()) std::fprintf(msg, ", max displacement %.3f mm", maxDisp);
     std::fprintf(msg, "\n");
+    for (std::size_t q = 0; q < r.rankSeconds.size(); ++q) {
+      const mc::RankSeconds& k = r.rankSeconds[q];
+      std::fprintf(msg, "%s: rank %zu: read+share %.2f s, estimate %.2f s, reslice %.2f s, write %.2f s; in MPI calls %.2f s\n",
+                   kProgram, q, k.read, k.estimate, k.reslice, k.write, k.communication);
+    }
     for (const auto& w : r.written) std::fprintf(msg, "%s: wrote %s\n", kProgram, w.c_str());
     std::fflush(msg);
     return 0;

@@ -15,6 +15,12 @@
 
 namespace mc {
 
+// One rank's share of an MPI run's wall time. `read` is rank 0's reading plus sharing the run (the
+// others wait for it); `communication` is the time inside MPI calls, waiting for slower ranks included.
+struct RankSeconds {
+  double read = 0, estimate = 0, reslice = 0, write = 0, communication = 0;
+};
+
 struct JobResult {
   MotionEstimate motion;
   std::vector<RigidParameters> parameters;
@@ -23,6 +29,7 @@ struct JobResult {
   std::vector<std::string> written;
   std::vector<std::string> warnings;
   double readSeconds = 0, estimateSeconds = 0, resliceSeconds = 0, writeSeconds = 0;
+  std::vector<RankSeconds> rankSeconds;  // MPI backend: per rank, in rank order; else empty
   VolumeSeries realigned;  // filled when reslicing ran
   Volume mean;
 };

@@ -27,6 +27,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// "rank3.estimate" -> ranks[3].estimate (the worker's per-rank stage times).
+void recordRankSeconds(std::vector<RankSeconds>& ranks, const std::string& name, double seconds) {
+  const auto dot = name.find('.');
+  if (dot == std::string::npos || dot <= 4) return;
+  const int rank = std::atoi(name.substr(4, dot - 4).c_str());
+  if (rank < 0 || rank > 100000) return;
+  if (ranks.size() <= std::size_t(rank)) ranks.resize(std::size_t(rank) + 1);
+  RankSeconds& r = ranks[std::size_t(rank)];
+  const std::string stage = name.substr(dot + 1);
+  if (stage == "read") r.read = seconds;
+  else if (stage == "estimate") r.estimate = seconds;
+  else if (stage == "reslice") r.reslice = seconds;
+  else if (stage == "write") r.write = seconds;
+  else if (stage == "communication") r.communication = seconds;
+}
+
 bool isExecutableFile(const std::string& p) {
   std::error_code ec;
   return !p.empty() && fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
@@ -170,6 +186,7 @@ CallbackReturn MpiOutputReader::line(const std::string& text, const ProgressCall
         else if (name == "estimate") result_.estimateSeconds = seconds;
         else if (name == "reslice") result_.resliceSeconds = seconds;
         else if (name == "write") result_.writeSeconds = seconds;
+        else if (name.rfind("rank", 0) == 0) recordRankSeconds(result_.rankSeconds, name, seconds);
       }
       break;
     case K::Error: workerError_ = m->text; break;
