@@ -38,6 +38,24 @@ expect_error "--bogus: unknown parameter" --input "$dir/run.nii.gz" --bogus 1
 expect_error "reference frame 9 is past the last frame" --input "$dir/run.nii.gz" --reference 9
 expect_error "output would overwrite the input" --input "$dir/run.nii.gz" --mean "$dir/run.nii.gz"
 
+# Every output is checked before any work: a folder where the realigned run should go, or an
+# unwritable folder, fails at once and leaves none of the other outputs behind.
+mkdir -p "$dir/out/r.nii.gz"
+"$MC" --input "$dir/run.nii.gz" --output "$dir/out/r.nii.gz" --params "$dir/out/rp.txt" --quiet 2> "$dir/stderr"
+rc=$?
+[ $rc -eq 2 ] || { echo "FAIL: exit $rc for a folder as the output"; fail=1; }
+grep -q "r.nii.gz: is a folder" "$dir/stderr" || { echo "FAIL: folder output: $(cat "$dir/stderr")"; fail=1; }
+[ "$(ls -A "$dir/out")" = "r.nii.gz" ] || { echo "FAIL: files left beside the folder output: $(ls -A "$dir/out")"; fail=1; }
+echo "ok ($rc): $(cat "$dir/stderr")"
+rm -rf "$dir/out"
+if [ "$(id -u)" -ne 0 ]; then  # root writes anywhere
+  mkdir -p "$dir/ro" && chmod 555 "$dir/ro"
+  "$MC" --input "$dir/run.nii.gz" --output "$dir/ro/r.nii.gz" --quiet 2> "$dir/stderr"
+  grep -q "is not writable" "$dir/stderr" || { echo "FAIL: read-only folder: $(cat "$dir/stderr")"; fail=1; }
+  chmod 755 "$dir/ro"
+fi
+expect_error "w.nii.gz: output would overwrite the input" --input "$dir/run.nii.gz" --weight "$dir/w.nii.gz" --mean "$dir/w.nii.gz"
+
 # The input is never touched.
 before=$(sha256sum "$dir/run.nii.gz")
 "$MC" --input "$dir/run.nii.gz" --output "$dir/out/ok.nii.gz" --quiet 2> /dev/null || { echo "FAIL: good run failed"; fail=1; }
