@@ -17,11 +17,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <thread>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <csignal>
 
@@ -161,12 +164,34 @@ int runJob(MpiCollective& c, const std::string& jobPath, bool json) {
   return 0;
 }
 
+// Dies with mpirun (or orted): a launcher that kills the job's process group reaches mpirun only,
+// as Open MPI puts every rank in a group of its own, and a launcher killed with SIGKILL takes mpirun
+// with it at once. The parent's death arrives as SIGUSR2, blocked in every thread (MPI's included:
+// they inherit the mask) and taken by a watcher thread, which can then do what a signal handler
+// may not: remove the launcher's private folder (job file, Open MPI's session folder), which the
+// dead launcher no longer can. Then SIGTERM's handler removes our temporary outputs and exits.
+void dieWithParent() {
+  sigset_t usr2;
+  sigemptyset(&usr2);
+  sigaddset(&usr2, SIGUSR2);
+  ::pthread_sigmask(SIG_BLOCK, &usr2, nullptr);
+  ::prctl(PR_SET_PDEATHSIG, SIGUSR2);
+  std::thread([usr2] {
+    int sig = 0;
+    if (::sigwait(&usr2, &sig) != 0) return;
+    if (const char* folder = std::getenv("MC_MPI_PRIVATE_DIR"); folder && *folder) {
+      std::error_code ec;
+      std::filesystem::remove_all(folder, ec);
+    }
+    ::raise(SIGTERM);
+  }).detach();
+  if (::getppid() == 1) ::raise(SIGUSR2);  // the parent died before prctl took effect
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Die with mpirun (or orted): a launcher that kills the job's process group reaches mpirun only,
-  // as Open MPI puts every rank in a group of its own.
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  dieWithParent();
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   mc::MpiCollective collective;

@@ -55,7 +55,8 @@ def start(run, outdir, progress="slicer"):
     args += ["--mpi-ranks", "2", "--threads", "1"] if backend == "mpi" else ["--threads", "2"]
     for k, v in OUTPUTS.items():
         args += ["--" + k, os.path.join(outdir, v)]
-    env = dict(os.environ, MC_PROGRESS=progress)
+    # A TMPDIR of its own, to see that the run leaves nothing there (MPI: job file, Open MPI's session folder).
+    env = dict(os.environ, MC_PROGRESS=progress, TMPDIR=TMP)
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
@@ -68,7 +69,16 @@ def wait_for_progress(p, fraction):
     check(False, f"the run ended before reaching {fraction}: {fail_output}")
 
 
+def tmp_left():
+    deadline = time.time() + 5  # the ranks remove the job folder as they die
+    while time.time() < deadline and os.listdir(TMP):
+        time.sleep(0.05)
+    return os.listdir(TMP)
+
+
 with workdir() as d:
+    TMP = os.path.join(d, "tmp")
+    os.mkdir(TMP)
     run, _ = generate(gen, d, frames=FRAMES, size="64,64,33", spacing="3,3,3.5", seed=2)
     for sig in (signal.SIGTERM, signal.SIGKILL):
         outdir = os.path.join(d, f"out_{sig.name}")
@@ -79,6 +89,7 @@ with workdir() as d:
         if backend == "mpi":
             check(len(kids) >= 3, f"expected mpirun and 2 ranks under the CLI, found {len(kids)} processes")
         p.send_signal(sig)
+        killed_at = time.time()
         p.wait(timeout=30)
         p.stdout.close()
         p.stderr.close()
@@ -88,13 +99,18 @@ with workdir() as d:
             check(name not in left, f"{sig.name}: output {name} exists after the kill")
         if sig == signal.SIGTERM:
             check(left == [], f"SIGTERM: files left behind: {left}")
-        deadline = time.time() + 15  # mpirun needs a moment to take its ranks down
+        deadline = time.time() + 15
         while time.time() < deadline and any(alive(k) for k in kids):
-            time.sleep(0.1)
+            time.sleep(0.01)
+        gone_after = time.time() - killed_at
         stray = [k for k in kids if alive(k)]
         check(not stray, f"{sig.name}: child processes left: {stray}")
+        # Nothing outlives the tool: its ranks die with it (not a second later, after mpirun's own shutdown).
+        check(gone_after < 0.5, f"{sig.name}: the last child process died {gone_after:.2f} s after the CLI was killed")
+        check(tmp_left() == [], f"{sig.name}: left in TMPDIR: {os.listdir(TMP)}")
         print(f"ok: {sig.name} at progress {reached:.2f}: exit {p.returncode}, no outputs, "
-              f"{len(left)} files left, {len(kids)} descendant processes before, none after")
+              f"{len(left)} files left, {len(kids)} descendant processes before, none {gone_after:.2f} s after,"
+              f" TMPDIR empty")
 
     # SIGTERM while the outputs are being written (temporary files exist, nothing renamed yet).
     outdir = os.path.join(d, "out_writing")
@@ -111,6 +127,7 @@ with workdir() as d:
     p.wait(timeout=30)
     p.stdout.close()
     p.stderr.close()
+    check(tmp_left() == [], f"SIGTERM while writing: left in TMPDIR: {os.listdir(TMP)}")
     finals = [n for n in seen if n in OUTPUTS.values()]
     if seen and not finals and p.returncode != 0:
         left = sorted(os.listdir(outdir))

@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
 #include "JobParameters.h"
 
 namespace mc {
@@ -279,25 +281,55 @@ extern "C" void forwardSignalToGroup(int sig) {
   gForwardedSignal = sig;
 }
 
-class TemporaryJobFile {
+// Everything the job leaves on disk goes in one private folder: the job file, and Open MPI's session
+// folder (mpirun and the ranks are pointed at it through OMPI_MCA_orte_tmpdir_base). The launcher
+// removes it when mpirun is gone, on every path; if the launcher itself is killed (SIGKILL), the
+// ranks remove it as they die (the worker reads MC_MPI_PRIVATE_DIR).
+class PrivateJobFolder {
 public:
-  explicit TemporaryJobFile(const std::string& content) {
-    std::string tmpl = (fs::temp_directory_path() / "mc-job-XXXXXX").string();
+  explicit PrivateJobFolder(const std::string& jobText) {
+    std::string tmpl = (fs::temp_directory_path() / "mc-mpi-XXXXXX").string();
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
-    const int fd = ::mkstemp(buf.data());
-    if (fd < 0) throw std::runtime_error(tmpl + ": cannot create the MPI job file: " + std::strerror(errno));
-    path_ = buf.data();
-    const bool ok = ::write(fd, content.data(), content.size()) == ssize_t(content.size());
-    ::close(fd);
-    if (!ok) throw std::runtime_error(path_ + ": cannot write the MPI job file");
+    if (!::mkdtemp(buf.data()))
+      throw std::runtime_error(tmpl + ": cannot create the MPI job folder: " + std::strerror(errno));
+    folder_ = buf.data();
+    job_ = (fs::path(folder_) / "job.txt").string();
+    std::ofstream out(job_, std::ios::binary);
+    out << jobText;
+    out.close();
+    if (!out) {
+      remove();
+      throw std::runtime_error(job_ + ": cannot write the MPI job file");
+    }
   }
-  ~TemporaryJobFile() { ::unlink(path_.c_str()); }
-  const std::string& path() const { return path_; }
+  ~PrivateJobFolder() { remove(); }
+  PrivateJobFolder(const PrivateJobFolder&) = delete;
+  PrivateJobFolder& operator=(const PrivateJobFolder&) = delete;
+  void remove() {
+    std::error_code ec;
+    if (!folder_.empty()) fs::remove_all(folder_, ec);
+  }
+  const std::string& folder() const { return folder_; }
+  const std::string& jobPath() const { return job_; }
 
 private:
-  std::string path_;
+  std::string folder_, job_;
 };
+
+// The environment of mpirun: this process's, with Open MPI's session folder moved into `folder`
+// and the folder named for the worker. Built before fork (setenv is not async-signal-safe).
+std::vector<std::string> mpirunEnvironment(const std::string& folder) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string kv = *e;
+    if (kv.rfind("OMPI_MCA_orte_tmpdir_base=", 0) == 0 || kv.rfind("MC_MPI_PRIVATE_DIR=", 0) == 0) continue;
+    env.push_back(kv);
+  }
+  env.push_back("OMPI_MCA_orte_tmpdir_base=" + folder);
+  env.push_back("MC_MPI_PRIVATE_DIR=" + folder);
+  return env;
+}
 
 struct SignalForwarding {
   struct sigaction previous[3];
@@ -331,11 +363,15 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
   spec.validate();
   const std::string mpirun = findMpirun(options.mpirun);
   const std::string worker = findMpiWorker(options.worker);
-  const TemporaryJobFile job(formatJobFile(spec));
-  const std::vector<std::string> args = mpiCommandLine(options, mpirun, worker, job.path());
+  PrivateJobFolder job(formatJobFile(spec));
+  const std::vector<std::string> args = mpiCommandLine(options, mpirun, worker, job.jobPath());
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  const std::vector<std::string> env = mpirunEnvironment(job.folder());
+  std::vector<char*> envp;
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
 
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error(std::string("cannot create a pipe: ") + std::strerror(errno));
@@ -351,9 +387,11 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
     throw std::runtime_error(std::string("cannot start mpirun: ") + std::strerror(errno));
   }
   if (pid == 0) {
-    // Child: own process group (so that the whole job can be signalled), dies with the parent.
+    // Child: own process group (so that the whole job can be signalled), dies with the parent at
+    // once: SIGKILL, because mpirun's own shutdown on SIGTERM leaves the ranks running for about a
+    // second; the ranks die with mpirun (their PR_SET_PDEATHSIG) and remove the private folder.
     ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);
     for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
     sigset_t none;
@@ -361,7 +399,7 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::dup2(out[1], STDOUT_FILENO);
     ::dup2(err[1], STDERR_FILENO);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     // Only async-signal-safe calls between fork and exec (the parent may have threads).
     const char* what = "cannot run mpirun: exec failed\n";
     (void)!::write(STDERR_FILENO, what, std::strlen(what));
@@ -440,8 +478,12 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
   const int forwarded = forwarding ? int(gForwardedSignal) : 0;
   if (forwarding) forwarding->restore();
   // This process was asked to stop while the job ran: now that the job is gone, let the signal do
-  // here what it would have done (the CLI's handler removes its temporary files and exits).
-  if (forwarded) ::raise(forwarded);
+  // here what it would have done (the CLI's handler removes its temporary files and exits, so the
+  // job folder goes first: no destructor runs after the raise).
+  if (forwarded) {
+    job.remove();
+    ::raise(forwarded);
+  }
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   // A job that completed before the cancel reached it wrote its outputs: report them, not a cancel.
