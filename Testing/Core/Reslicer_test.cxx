@@ -1,6 +1,12 @@
 #include "Reslicer.h"
 
 #include <cmath>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -87,4 +93,227 @@ TEST(Reslicer, MaskZeroesVoxelsNotSeenByEveryFrameAndMeanAverages) {
         }
       }
   EXPECT_EQ(masked, 2 * g.size[1] * g.size[2]);
+}
+
+// ---- The in-order frame sink (streaming the realigned run) ----
+
+namespace {
+
+// A run whose frames all move, so that every frame differs from its input and from the others.
+SyntheticRun movingRun(int frames) {
+  std::vector<RigidParameters> m(static_cast<std::size_t>(frames));
+  for (int j = 0; j < frames; ++j) {
+    m[std::size_t(j)][0] = 0.3 * j - 1.0;
+    m[std::size_t(j)][1] = 0.1 * (j % 4);
+    m[std::size_t(j)][3] = 0.005 * (j - 2);
+    m[std::size_t(j)][5] = -0.004 * j;
+  }
+  SyntheticRun s = smallRun(m);
+  s.run.repetitionTime = 2.5;
+  s.run.storedType = StoredType::Int16;
+  s.run.storedSlope = 0.5;
+  s.run.storedIntercept = 3;
+  return s;
+}
+
+std::vector<Matrix4> motionsOf(const SyntheticRun& s) {
+  std::vector<Matrix4> motions;
+  for (const auto& p : s.truth) motions.push_back(spmMatrix(p));
+  return motions;
+}
+
+// What a sink saw: the frame numbers in call order and a copy of each frame.
+struct Recorded {
+  std::vector<int> order;
+  std::vector<float> voxels;
+  ResliceSink sink(std::size_t frameSize) {
+    return [this, frameSize](int frame, const float* v) {
+      order.push_back(frame);
+      voxels.insert(voxels.end(), v, v + frameSize);
+    };
+  }
+};
+
+std::vector<int> iota(int n) {
+  std::vector<int> v(static_cast<std::size_t>(n));
+  for (int j = 0; j < n; ++j) v[std::size_t(j)] = j;
+  return v;
+}
+
+int reslicedFrames(const std::vector<int>& events) { return int(events.size()); }
+
+struct SinkFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace
+
+TEST(ResliceSink, FramesArriveInOrderAndEqualTheRealignedRunWithTheSameMean) {
+  const SyntheticRun s = movingRun(9);
+  const std::vector<Matrix4> motions = motionsOf(s);
+  OpenMPFrameExecutor one(1);
+  const ResliceResult kept = resliceRun(s.run, motions, ResliceOptions{}, one);
+  for (bool mask : {true, false})
+    for (int threads : {1, 2}) {
+      SCOPED_TRACE("threads " + std::to_string(threads) + (mask ? ", mask" : ", no mask"));
+      ResliceOptions o;
+      o.mask = mask;
+      const ResliceResult reference = mask ? kept : resliceRun(s.run, motions, o, one);
+      OpenMPFrameExecutor ex(threads);
+      Recorded seen;
+      const ResliceResult r = resliceRun(s.run, motions, o, ex, {}, {}, localCollective(), seen.sink(s.run.frameSize()));
+      EXPECT_EQ(seen.order, iota(s.run.frameCount));
+      EXPECT_TRUE(seen.voxels == reference.realigned.voxels);  // bit for bit (== on float)
+      EXPECT_TRUE(r.mean.voxels == reference.mean.voxels);
+      EXPECT_EQ(r.mask, reference.mask);
+      EXPECT_TRUE(r.realigned.voxels.empty());
+      EXPECT_EQ(r.realigned.frameCount, s.run.frameCount);
+      EXPECT_TRUE(r.realigned.geometry.sameGridAs(s.run.geometry, 0));
+      EXPECT_EQ(r.realigned.repetitionTime, 2.5);
+      EXPECT_EQ(r.realigned.storedType, StoredType::Int16);
+      EXPECT_EQ(r.realigned.storedSlope, 0.5);
+      EXPECT_EQ(r.realigned.storedIntercept, 3.0);
+    }
+}
+
+TEST(ResliceSink, ThrowingSinkPropagatesAndStopsTheRunEarly) {
+  const SyntheticRun s = movingRun(24);
+  const std::vector<Matrix4> motions = motionsOf(s);
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    OpenMPFrameExecutor ex(threads);
+    std::vector<int> resliced, sunk;
+    std::mutex m;
+    const ProgressCallback note = [&](const ProgressEvent& e) {
+      std::lock_guard<std::mutex> lock(m);
+      if (e.stage == Stage::Reslice) resliced.push_back(e.frame);
+      return CallbackReturn::Continue;
+    };
+    const ResliceSink failing = [&](int frame, const float*) {
+      sunk.push_back(frame);
+      if (frame == 2) throw SinkFailure("disk full");
+    };
+    EXPECT_THROW(resliceRun(s.run, motions, ResliceOptions{}, ex, note, {}, localCollective(), failing), SinkFailure);
+    EXPECT_EQ(sunk, iota(3));  // no call after the throw
+    EXPECT_LT(reslicedFrames(resliced), s.run.frameCount / 2) << "the workers went on after the sink failed";
+  }
+}
+
+TEST(ResliceSink, AbortStillCancels) {
+  const SyntheticRun s = movingRun(24);
+  const std::vector<Matrix4> motions = motionsOf(s);
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    OpenMPFrameExecutor ex(threads);
+    Recorded seen;
+    const ProgressCallback abortAtThree = [&](const ProgressEvent& e) {
+      return e.completed >= 3 ? CallbackReturn::Abort : CallbackReturn::Continue;
+    };
+    EXPECT_THROW(resliceRun(s.run, motions, ResliceOptions{}, ex, abortAtThree, {}, localCollective(),
+                            seen.sink(s.run.frameSize())),
+                 Cancelled);
+    EXPECT_LT(int(seen.order.size()), s.run.frameCount);
+    EXPECT_EQ(seen.order, iota(int(seen.order.size())));  // what did pass went in order
+  }
+}
+
+namespace {
+
+// Ranks as threads of this process, as in Collective_test.cxx (a copy of its ThreadCollective: the
+// tests of one file do not link another's anonymous helpers). Each operation publishes every rank's
+// pointer, waits for all, then reads them.
+struct RankGroup {
+  explicit RankGroup(int n) : size(n), slots(std::size_t(n), nullptr) {}
+  void barrier() {
+    std::unique_lock<std::mutex> lock(mutex);
+    const int generation = generation_;
+    if (++arrived == size) {
+      arrived = 0;
+      ++generation_;
+      cv.notify_all();
+    } else {
+      cv.wait(lock, [&] { return generation != generation_; });
+    }
+  }
+  int size;
+  std::vector<const void*> slots;
+  std::mutex mutex;
+  std::condition_variable cv;
+  int arrived = 0, generation_ = 0;
+};
+
+class RankThread : public Collective {
+public:
+  RankThread(RankGroup& group, int rank) : g_(group), rank_(rank) {}
+  int rank() const override { return rank_; }
+  int size() const override { return g_.size; }
+  void broadcast(void* data, std::size_t bytes, int root) override {
+    publish(data);
+    if (rank_ != root && bytes) std::memcpy(data, g_.slots[std::size_t(root)], bytes);
+    g_.barrier();
+  }
+  void sum(double* data, std::size_t count) override { sumOf(data, count); }
+  void sum(std::uint32_t* data, std::size_t count) override { sumOf(data, count); }
+  void gather(const void* mine, void* all, const std::vector<int>& blocks, std::size_t blockBytes) override {
+    publish(mine);
+    if (rank_ == 0) {
+      char* at = static_cast<char*>(all);
+      for (int q = 0; q < g_.size; ++q) {
+        const std::size_t bytes = std::size_t(blocks[std::size_t(q)]) * blockBytes;
+        if (bytes && g_.slots[std::size_t(q)] != at) std::memmove(at, g_.slots[std::size_t(q)], bytes);
+        at += bytes;
+      }
+    }
+    g_.barrier();
+  }
+
+private:
+  void publish(const void* p) {
+    g_.slots[std::size_t(rank_)] = p;
+    g_.barrier();
+  }
+  template <class T>
+  void sumOf(T* data, std::size_t count) {
+    publish(data);
+    std::vector<T> total(count, T(0));
+    for (int q = 0; q < g_.size; ++q)
+      for (std::size_t i = 0; i < count; ++i) total[i] += static_cast<const T*>(g_.slots[std::size_t(q)])[i];
+    g_.barrier();
+    std::copy(total.begin(), total.end(), data);
+    g_.barrier();
+  }
+  RankGroup& g_;
+  int rank_;
+};
+
+}  // namespace
+
+TEST(ResliceSink, OverThreadRanksRankZeroSeesEveryFrameInOrder) {
+  const SyntheticRun s = movingRun(7);
+  const std::vector<Matrix4> motions = motionsOf(s);
+  OpenMPFrameExecutor one(1);
+  const ResliceResult serial = resliceRun(s.run, motions, ResliceOptions{}, one);
+  for (int ranks : {2, 3}) {
+    SCOPED_TRACE(std::to_string(ranks) + " ranks");
+    RankGroup group(ranks);
+    std::vector<Recorded> seen(static_cast<std::size_t>(ranks));
+    std::vector<ResliceResult> results(static_cast<std::size_t>(ranks));
+    std::vector<std::thread> threads;
+    for (int q = 0; q < ranks; ++q)
+      threads.emplace_back([&, q] {
+        RankThread c(group, q);
+        OpenMPFrameExecutor ex(1);
+        results[std::size_t(q)] = resliceRun(s.run, motions, ResliceOptions{}, ex, {}, {}, c,
+                                             seen[std::size_t(q)].sink(s.run.frameSize()));
+      });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(seen[0].order, iota(s.run.frameCount));
+    EXPECT_TRUE(seen[0].voxels == serial.realigned.voxels);
+    EXPECT_TRUE(results[0].mean.voxels == serial.mean.voxels);
+    for (int q = 0; q < ranks; ++q) {
+      EXPECT_TRUE(results[std::size_t(q)].realigned.voxels.empty()) << "rank " << q;
+      EXPECT_EQ(results[std::size_t(q)].mask, serial.mask) << "rank " << q;
+      if (q > 0) EXPECT_TRUE(seen[std::size_t(q)].order.empty()) << "rank " << q;
+    }
+  }
 }

@@ -1,6 +1,10 @@
 #include "Reslicer.h"
 
 #include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 
@@ -228,12 +232,108 @@ AlignedSums alignedSums(const VolumeSeries& run, const std::vector<Matrix4>& mot
   return total;
 }
 
+// The mean from per-voxel sums of the frames in frame order: the same numbers as meanOfResliced
+// (which sums in that order, in double, from 0).
+Volume meanFromSums(const ImageGeometry& geometry, const std::vector<double>& sum,
+                    const std::vector<std::uint32_t>& coverage, const std::uint8_t* mask) {
+  Volume mean{geometry, std::vector<float>(sum.size(), 0.0f)};
+  for (std::size_t i = 0; i < sum.size(); ++i)
+    if (coverage[i] != 0 && (!mask || mask[i])) mean.voxels[i] = float(sum[i] / coverage[i]);
+  return mean;
+}
+
+// Frames finished in any order, handed to a sink in frame order. Each frame is resliced into a
+// buffer from a small pool; a frame done before its predecessors waits in `ready_` with its buffer.
+// Whichever worker finds the sink idle emits every frame that is next in line (so one call at a
+// time, in order) and adds it to the per-voxel sums of the mean on the way.
+class InOrderFrames {
+public:
+  InOrderFrames(const ResliceSink& sink, std::size_t frameSize, int first, int capacity)
+      : sink_(sink), frameSize_(frameSize), next_(first), capacity_(capacity), sums_(frameSize, 0.0) {}
+
+  // A buffer for `frame`, or nullptr once stopped. Only the `capacity` frames from the next in line
+  // on may hold a buffer; a worker given a later frame waits until the window reaches it. So the
+  // pool never exceeds `capacity` buffers, and the frame next in line never waits (the frames are
+  // handed out in order, so it is already running on some worker and frees the window).
+  float* acquire(int frame) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    freed_.wait(lock, [&] { return stopped_ || frame < next_ + capacity_; });
+    if (stopped_) return nullptr;
+    if (!free_.empty()) {
+      float* b = free_.back();
+      free_.pop_back();
+      return b;
+    }
+    buffers_.emplace_back(new float[frameSize_]);
+    return buffers_.back().get();
+  }
+
+  // Hands in a finished frame; returns false once stopped (the sink threw).
+  bool deliver(int frame, float* buffer) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_.emplace(frame, buffer);
+    if (emitting_) return !stopped_;  // the emitting worker will find it
+    emitting_ = true;
+    for (auto it = ready_.find(next_); !stopped_ && it != ready_.end(); it = ready_.find(next_)) {
+      const int j = it->first;
+      float* b = it->second;
+      ready_.erase(it);
+      lock.unlock();
+      // The sink is called outside any lock (other workers go on reslicing); a throw is kept and
+      // stops everyone: it must not cross the executor's OpenMP region.
+      std::exception_ptr error;
+      try {
+        sink_(j, b);
+        for (std::size_t i = 0; i < frameSize_; ++i) sums_[i] += b[i];
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      free_.push_back(b);
+      if (error) {
+        error_ = error;
+        stopped_ = true;
+      } else {
+        ++next_;
+      }
+      freed_.notify_all();
+    }
+    emitting_ = false;
+    return !stopped_;
+  }
+
+  // Wakes and turns away every waiting worker (cancel).
+  void stop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped_ = true;
+    freed_.notify_all();
+  }
+  void rethrowSinkError() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+  // Per-voxel sums of the emitted frames, in frame order.
+  const std::vector<double>& sums() const { return sums_; }
+
+private:
+  const ResliceSink& sink_;
+  std::size_t frameSize_;
+  int next_;
+  int capacity_;
+  std::vector<double> sums_;
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::vector<std::unique_ptr<float[]>> buffers_;
+  std::vector<float*> free_;
+  std::map<int, float*> ready_;
+  bool emitting_ = false, stopped_ = false;
+  std::exception_ptr error_;
+};
+
 }  // namespace
 
 ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& motions, const ResliceOptions& options,
                          FrameExecutor& executor, const ProgressCallback& progress, const ProgressPlan& plan,
                          Collective& collective, const ResliceSink& sink) {
-  (void)sink;  // not yet streamed
   if (int(motions.size()) != run.frameCount)
     throw std::invalid_argument("reslice: " + std::to_string(motions.size()) + " motions for " +
                                 std::to_string(run.frameCount) + " frames");
@@ -246,41 +346,76 @@ ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& mo
 
   ResliceResult r;
   r.mask = maskFromCoverage(coverage, run.frameCount);
-  // Rank 0 reslices straight into the whole run (its share comes first), another rank into a buffer
-  // holding its share only.
-  std::vector<float> share;
-  float* out = nullptr;
-  if (collective.isRoot()) {
-    r.realigned.allocate(run.geometry, run.frameCount);
-    r.realigned.repetitionTime = run.repetitionTime;
-    r.realigned.storedType = run.storedType;
-    out = r.realigned.frame(mine.first);
-  } else {
-    share.assign(std::size_t(mine.count) * nvox, 0.0f);
-    out = share.data();
-  }
+  const std::uint8_t* mask = options.mask ? r.mask.data() : nullptr;
+  r.realigned.geometry = run.geometry;
+  r.realigned.frameCount = run.frameCount;
+  r.realigned.repetitionTime = run.repetitionTime;
+  r.realigned.storedType = run.storedType;
+  r.realigned.storedSlope = run.storedSlope;
+  r.realigned.storedIntercept = run.storedIntercept;
+  // One rank with a sink streams: frames go to the sink as they are done, never all in memory.
+  // Several ranks gather first (the other ranks' frames only arrive at the gather) and then stream.
+  const bool streaming = sink && collective.size() == 1;
 
   std::vector<BSplineCoefficients> scratch(workers);
   std::mutex mutex;
   int done = 0;
   bool aborted = false;
-  executor.run(mine.count, [&](int i, int w) {
-    const int j = mine.first + i;
-    reslicer.resliceFrame(run.frame(j), motions[j], out + std::size_t(i) * nvox, scratch[w],
-                          options.mask ? r.mask.data() : nullptr);
+  // Progress after each frame, serialised; false once the callback asked to abort.
+  auto reportDone = [&](int j) {
     std::lock_guard<std::mutex> lock(mutex);
     ++done;
     if (progress && !aborted) {
       if (progress(plan.frameEvent(Stage::Reslice, j, done, run.frameCount)) == CallbackReturn::Abort) aborted = true;
     }
     return !aborted;
+  };
+
+  if (streaming) {
+    InOrderFrames order(sink, nvox, mine.first, workers + 2);
+    executor.run(mine.count, [&](int i, int w) {
+      const int j = mine.first + i;
+      float* buffer = order.acquire(j);
+      if (!buffer) return false;  // the sink failed or the run was cancelled
+      reslicer.resliceFrame(run.frame(j), motions[j], buffer, scratch[w], mask);
+      if (!reportDone(j)) {
+        order.stop();
+        return false;
+      }
+      return order.deliver(j, buffer);
+    });
+    order.rethrowSinkError();
+    if (aborted) throw Cancelled();
+    r.mean = meanFromSums(run.geometry, order.sums(), coverage, mask);
+    return r;
+  }
+
+  // Rank 0 reslices straight into the whole run (its share comes first), another rank into a buffer
+  // holding its share only.
+  std::vector<float> share;
+  float* out = nullptr;
+  if (collective.isRoot()) {
+    r.realigned.allocate(run.geometry, run.frameCount);
+    out = r.realigned.frame(mine.first);
+  } else {
+    share.assign(std::size_t(mine.count) * nvox, 0.0f);
+    out = share.data();
+  }
+  executor.run(mine.count, [&](int i, int w) {
+    const int j = mine.first + i;
+    reslicer.resliceFrame(run.frame(j), motions[j], out + std::size_t(i) * nvox, scratch[w], mask);
+    return reportDone(j);
   });
   if (aborted) throw Cancelled();
   if (collective.size() > 1)
     collective.gather(out, r.realigned.voxels.data(), shareCounts(run.frameCount, collective.size()),
                       nvox * sizeof(float));
   if (!collective.isRoot()) return r;
-  r.mean = meanOfResliced(r.realigned, coverage, options.mask ? r.mask.data() : nullptr);
+  r.mean = meanOfResliced(r.realigned, coverage, mask);
+  if (sink) {
+    for (int j = 0; j < run.frameCount; ++j) sink(j, r.realigned.frame(j));
+    std::vector<float>().swap(r.realigned.voxels);  // the sink has them: no voxels, as with one rank
+  }
   return r;
 }
 
