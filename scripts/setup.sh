@@ -20,7 +20,7 @@ done
 packages=(
   build-essential cmake ninja-build make pkg-config git ca-certificates procps
   zlib1g-dev libeigen3-dev libinsighttoolkit5-dev nlohmann-json3-dev libexpat1-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libxml2-utils
+  libgtest-dev libgmock-dev libbenchmark-dev libxml2-utils libdeflate-dev
   qt6-base-dev qt6-base-dev-tools libqt6charts6-dev libqt6opengl6-dev libqt6svg6-dev libgl-dev
   qtbase5-dev libqt5charts5-dev libqt5svg5-dev
   libopenmpi-dev openmpi-bin

@@ -174,8 +174,10 @@ TEST(ImageIO, RealObliqueScaledRunMatchesItsRawHeader) {
   EXPECT_EQ(run.frameCount, 156);
   EXPECT_EQ(run.geometry.size[0], 80);
   EXPECT_EQ(run.geometry.size[2], 35);
-  // Scaled integers are reported as float: keeping "the input datatype" would lose the slope.
-  EXPECT_EQ(run.storedType, StoredType::Float32);
+  // The stored int16 and its scaling, so that an output can be written back the same way.
+  EXPECT_EQ(run.storedType, StoredType::Int16);
+  EXPECT_EQ(run.storedSlope, double(h.sclSlope));
+  EXPECT_EQ(run.storedIntercept, double(h.sclInter));
   ASSERT_EQ(h.sformCode, 1);
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 4; ++j) EXPECT_NEAR(run.geometry.voxelToWorld(i, j), h.srow[i][j], 1e-3) << i << "," << j;
@@ -254,7 +256,9 @@ TEST(ImageIO, Nifti2ReadsTheSameInBothByteOrdersPlainAndGzipped) {
       EXPECT_EQ(run.frameCount, 2) << path;
       EXPECT_EQ(run.geometry.size[0], 5);
       EXPECT_EQ(run.geometry.size[2], 3);
-      EXPECT_EQ(run.storedType, StoredType::Float32) << "scaled integers are floats";
+      EXPECT_EQ(run.storedType, StoredType::Int16) << path;
+      EXPECT_EQ(run.storedSlope, 0.5);
+      EXPECT_EQ(run.storedIntercept, 3.0);
       EXPECT_DOUBLE_EQ(run.repetitionTime, 2.0) << "2000 ms";
       for (int r = 0; r < 3; ++r)
         for (int c = 0; c < 4; ++c) EXPECT_EQ(run.geometry.voxelToWorld(r, c), file.srow[r][c]) << path;
@@ -287,7 +291,9 @@ TEST(ImageIO, Nifti2WithoutSformUsesTheQformThenPixdim) {
   file.pixdim[4] = 0;  // the file does not say
   file.save(dir.file("p.nii"));
   const VolumeSeries p = readVolumeSeries(dir.file("p.nii"));
-  const double diagonal[3] = {2, 2.5, 3};
+  // Neither form: ITK (and so Slicer) keeps an identity direction in its LPS world, which is -x, -y
+  // in RAS; the pixdim-only matrix of NIfTI's method 1 would put the image mirrored in Slicer.
+  const double diagonal[3] = {-2, -2.5, 3};
   for (int r = 0; r < 3; ++r)
     for (int c = 0; c < 4; ++c) EXPECT_EQ(p.geometry.voxelToWorld(r, c), r == c ? diagonal[r] : 0.0);
   EXPECT_EQ(p.storedType, StoredType::Int16);

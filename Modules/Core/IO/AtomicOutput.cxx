@@ -129,6 +129,12 @@ void OutputTransaction::stageText(const std::string& target, const std::string& 
   });
 }
 
+std::string OutputTransaction::stagePath(const std::string& target) {
+  const std::string tmp = temporaryPathFor(target);
+  staged_.push_back({tmp, target, registerTemporary(tmp)});
+  return tmp;
+}
+
 std::vector<std::string> OutputTransaction::commit() {
   std::vector<std::string> written;
   while (!staged_.empty()) {

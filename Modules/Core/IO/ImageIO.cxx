@@ -15,14 +15,12 @@
 #include <itkImageFileWriter.h>
 #include <itkImageIOFactory.h>
 #include <itkImportImageFilter.h>
-#include <itkNiftiImageIOFactory.h>
 #include <itkNrrdImageIOFactory.h>
 #include <itkVectorImage.h>
 #include <NrrdIO.h>  // ITK's bundled teem NrrdIO: writes the list-axis header ITK's NRRD writer cannot
 
 #include "AtomicOutput.h"
-#include "FileIntegrity.h"
-#include "Nifti2Reader.h"
+#include "NiftiFormat.h"
 #include "RigidTransform.h"
 
 namespace mc {
@@ -30,7 +28,6 @@ namespace {
 
 void registerFactories() {
   static const bool once = [] {
-    itk::NiftiImageIOFactory::RegisterOneFactory();
     itk::NrrdImageIOFactory::RegisterOneFactory();
     return true;
   }();
@@ -44,6 +41,23 @@ std::string oneLine(std::string s) {
 }
 
 std::string itkReason(const itk::ExceptionObject& e) { return oneLine(e.GetDescription()); }
+
+bool endsWith(const std::string& s, const char* e) {
+  const std::string x(e);
+  return s.size() > x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+}
+
+bool isNiftiPath(const std::string& path) { return endsWith(path, ".nii") || endsWith(path, ".nii.gz"); }
+
+// The checks every reader starts with, before it opens the file.
+void requireReadableFile(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw ImageIOError(path + ": no such file");
+  if (fs::is_directory(path, ec)) throw ImageIOError(path + ": is a folder, not an image file");
+  if (!isSupportedImagePath(path))
+    throw ImageIOError(path + ": unsupported file type (expected .nii, .nii.gz, .nrrd or .nhdr)");
+}
 
 StoredType storedTypeOf(itk::IOComponentEnum t) {
   using C = itk::IOComponentEnum;
@@ -90,31 +104,15 @@ typename Image::Pointer readImage(itk::ImageIOBase* io, const std::string& path)
 }
 
 itk::ImageIOBase::Pointer openHeader(const std::string& path) {
-  namespace fs = std::filesystem;
   registerFactories();
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw ImageIOError(path + ": no such file");
-  if (fs::is_directory(path, ec)) throw ImageIOError(path + ": is a folder, not an image file");
-  if (!isSupportedImagePath(path))
-    throw ImageIOError(path + ": unsupported file type (expected .nii, .nii.gz, .nrrd or .nhdr)");
+  requireReadableFile(path);
   auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
-  if (!io) throw ImageIOError(path + ": not a readable NIfTI or NRRD image (bad or truncated header)");
+  if (!io) throw ImageIOError(path + ": not a readable NRRD image (bad or truncated header)");
   io->SetFileName(path);
   try {
     io->ReadImageInformation();
   } catch (const itk::ExceptionObject& e) {
     throw ImageIOError(path + ": cannot read the header: " + itkReason(e));
-  }
-  // ITK zero-fills a truncated NIfTI and reports success; check the size the header promises.
-  const bool nifti = path.size() > 4 && (path.compare(path.size() - 4, 4, ".nii") == 0 ||
-                                         (path.size() > 7 && path.compare(path.size() - 7, 7, ".nii.gz") == 0));
-  const std::uint64_t expected = nifti ? niftiExpectedBytes(path) : 0;
-  if (expected > 0) {
-    try {
-      requireFileBytes(path, expected);
-    } catch (const std::runtime_error& e) {
-      throw ImageIOError(e.what());
-    }
   }
   return io;
 }
@@ -199,15 +197,29 @@ bool isSupportedImagePath(const std::string& path) {
   return ends(".nii") || ends(".nii.gz") || ends(".nrrd") || ends(".nhdr");
 }
 
+namespace {
+
+// The NIfTI header of a file that must be a run (x, y, z, time) or, with allowFirstFrame, any
+// 3D or 4D image of scalars.
+nifti::Header niftiHeaderFor(const std::string& path, bool wantRun, bool allowFirstFrame) {
+  requireReadableFile(path);
+  const nifti::Header h = nifti::readHeader(path);
+  for (int i = 5; i <= h.dim[0]; ++i)
+    if (h.dim[i] > 1)
+      throw ImageIOError(path + ": has " + std::to_string(h.dim[0]) + " dimensions (dim[" + std::to_string(i) +
+                         "] is " + std::to_string(h.dim[i]) + "); expected " + (wantRun ? "a 4D run (x, y, z, time)" : "a 3D volume"));
+  const int frames = h.frames();
+  if (wantRun && frames <= 1) throw ImageIOError(path + ": is a single 3D volume, expected a 4D run (x, y, z, time)");
+  if (!wantRun && frames > 1 && !allowFirstFrame) throw ImageIOError(path + ": is 4D, expected a single 3D volume");
+  return h;
+}
+
+}  // namespace
+
 VolumeSeries readVolumeSeries(const std::string& path, int threads) {
-  (void)threads;  // not yet parallel
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(path, ec) && isNifti2File(path)) {
-    try {
-      return readNifti2(path);
-    } catch (const std::runtime_error& e) {
-      throw ImageIOError(e.what());
-    }
+  if (isNiftiPath(path)) {
+    niftiHeaderFor(path, true, false);
+    return nifti::readSeries(path, threads);
   }
   auto io = openHeader(path);
   const unsigned dims = io->GetNumberOfDimensions();
@@ -246,6 +258,16 @@ VolumeSeries readVolumeSeries(const std::string& path, int threads) {
 }
 
 Volume readVolume(const std::string& path, bool allowFirstFrame) {
+  if (isNiftiPath(path)) {
+    niftiHeaderFor(path, false, allowFirstFrame);
+    VolumeSeries run = nifti::readSeries(path, 0);
+    Volume v;
+    v.geometry = run.geometry;
+    run.voxels.resize(run.frameSize());
+    run.voxels.shrink_to_fit();
+    v.voxels = std::move(run.voxels);
+    return v;
+  }
   auto io = openHeader(path);
   const unsigned dims = io->GetNumberOfDimensions();
   if (io->GetNumberOfComponents() != 1) throw ImageIOError(path + ": expected a scalar image");
@@ -418,35 +440,117 @@ void writeNrrdSequenceAs(const std::string& tmp, const std::string& path, const 
   }
 }
 
-bool endsWith(const std::string& s, const char* e) {
-  const std::string x(e);
-  return s.size() > x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+// A collected NRRD run or volume, as the ITK/NrrdIO writers did before NIfTI got its own: a
+// sequence (.nrrd with frames) through NrrdIO, anything else through ITK by extension.
+void writeNrrd(const std::string& file, const std::string& target, const ImageGeometry& g, int frames, double tr,
+               const float* voxels, const StoredFormat& format) {
+  registerFactories();
+  // NRRD has no scl_slope: scaled integers would change value, so they are written as float.
+  const bool scaled = format.slope != 1 || format.intercept != 0;
+  const StoredType type = scaled ? StoredType::Float32 : format.type;
+  if (frames == 1)
+    writeAs<3>(file, target, g, frames, tr, voxels, type);
+  else if (endsWith(target, ".nrrd"))
+    writeNrrdSequenceAs(file, target, g, frames, tr, voxels, type);
+  else
+    writeAs<4>(file, target, g, frames, tr, voxels, type);
 }
 
 void writeAny(const std::string& path, const ImageGeometry& g, int frames, double tr, const float* voxels,
-              StoredType type) {
-  registerFactories();
+              const StoredFormat& format, int threads) {
   if (!isSupportedImagePath(path))
     throw ImageIOError(path + ": unsupported output type (use .nii, .nii.gz, .nrrd or .nhdr)");
   writeAtomically(path, [&](const std::string& tmp) {
-    if (frames == 1) {
-      writeAs<3>(tmp, path, g, frames, tr, voxels, type);
-    } else if (endsWith(path, ".nrrd")) {
-      writeNrrdSequenceAs(tmp, path, g, frames, tr, voxels, type);
-    } else {
-      writeAs<4>(tmp, path, g, frames, tr, voxels, type);
-    }
+    VolumeSeriesWriter w(tmp, g, frames, tr, format, threads, path);
+    for (int t = 0; t < frames; ++t) w.writeFrame(voxels + std::size_t(t) * g.voxelCount());
+    w.finish();
   });
 }
 
 }  // namespace
 
+struct VolumeSeriesWriter::Impl {
+  std::unique_ptr<nifti::StreamWriter> nifti;
+  // NRRD: collected, written by finish().
+  std::string path, display;
+  ImageGeometry geometry;
+  int frames = 0, written = 0;
+  double tr = 0;
+  StoredFormat format;
+  std::vector<float> collected;
+  bool finished = false;
+};
+
+VolumeSeriesWriter::VolumeSeriesWriter(const std::string& path, const ImageGeometry& geometry, int frames,
+                                       double repetitionTime, const StoredFormat& format, int threads,
+                                       const std::string& displayName)
+    : impl_(new Impl) {
+  Impl& w = *impl_;
+  w.path = path;
+  w.display = displayName.empty() ? path : displayName;
+  if (!isSupportedImagePath(w.display) && !isSupportedImagePath(path))
+    throw ImageIOError(w.display + ": unsupported output type (use .nii, .nii.gz, .nrrd or .nhdr)");
+  if (isNiftiPath(path)) {
+    w.nifti = std::make_unique<nifti::StreamWriter>(path, w.display, geometry, frames, repetitionTime, format, threads);
+    return;
+  }
+  w.geometry = geometry;
+  w.frames = frames;
+  w.tr = repetitionTime;
+  w.format = format;
+  w.collected.reserve(geometry.voxelCount() * std::size_t(std::max(frames, 0)));
+}
+
+// A NIfTI stream removes its partial file itself; a NRRD is on disk only once finish() succeeded.
+VolumeSeriesWriter::~VolumeSeriesWriter() = default;
+
+void VolumeSeriesWriter::writeFrame(const float* voxels) {
+  Impl& w = *impl_;
+  if (w.nifti) return w.nifti->writeFrame(voxels);
+  if (w.written >= w.frames) throw ImageIOError(w.display + ": more frames written than the " + std::to_string(w.frames) + " declared");
+  w.collected.insert(w.collected.end(), voxels, voxels + w.geometry.voxelCount());
+  ++w.written;
+}
+
+void VolumeSeriesWriter::finish() {
+  Impl& w = *impl_;
+  if (w.nifti) return w.nifti->finish();
+  if (w.finished) return;
+  if (w.written != w.frames)
+    throw ImageIOError(w.display + ": writer finished after " + std::to_string(w.written) + " of " +
+                       std::to_string(w.frames) + " frames");
+  try {
+    writeNrrd(w.path, w.display, w.geometry, w.frames, w.tr, w.collected.data(), w.format);
+  } catch (...) {
+    std::remove(w.path.c_str());
+    throw;
+  }
+  w.finished = true;
+}
+
 void writeVolumeSeries(const std::string& path, const VolumeSeries& run, StoredType type) {
-  writeAny(path, run.geometry, run.frameCount, run.repetitionTime, run.voxels.data(), type);
+  writeAny(path, run.geometry, run.frameCount, run.repetitionTime, run.voxels.data(), StoredFormat{type, 1, 0}, 0);
+}
+
+void writeVolumeSeries(const std::string& path, const VolumeSeries& run, const StoredFormat& format, int threads) {
+  writeAny(path, run.geometry, run.frameCount, run.repetitionTime, run.voxels.data(), format, threads);
 }
 
 void writeVolume(const std::string& path, const Volume& v, double tr, StoredType type) {
-  writeAny(path, v.geometry, 1, tr, v.voxels.data(), type);
+  writeAny(path, v.geometry, 1, tr, v.voxels.data(), StoredFormat{type, 1, 0}, 0);
+}
+
+int niftiFrameCount(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return -1;
+  try {
+    const nifti::Header h = nifti::readHeader(path);
+    for (int i = 5; i <= h.dim[0]; ++i)
+      if (h.dim[i] > 1) return -1;  // vectors, tensors: not a time series of scalars
+    return h.dim[4] > 0x7fffffff ? -1 : h.frames();
+  } catch (const std::exception&) {
+    return -1;
+  }
 }
 
 }  // namespace mc
