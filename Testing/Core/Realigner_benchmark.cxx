@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include <thread>
 
@@ -36,12 +37,35 @@ int main(int argc, char** argv) {
               frames, threads, cpuPathName(activeCpuPath()));
 
   OpenMPFrameExecutor ex(threads);
-  double bestEst = 1e9, bestRes = 1e9;
-  MotionEstimate est;
+  // A third argument "estimate" skips reslicing (quicker profiling of estimation alone).
+  const bool reslice = !(argc > 3 && std::string(argv[3]) == "estimate");
+  auto meanIterations = [](const MotionEstimate& e) {
+    double s = 0;
+    for (const auto& f : e.frames) s += f.iterations;
+    return s / double(e.frames.size());
+  };
+  double bestEst = 1e9, bestRes = 1e9, bestPass1 = 1e9, bestRef = 1e9, bestMean = 1e9;
+  MotionEstimate est, pass1;
+  EstimationOptions onePass;
+  onePass.registerToMean = false;
   for (int rep = 0; rep < 3; ++rep) {
     auto t0 = Clock::now();
     est = Realigner().estimate(s.run, ex);
     bestEst = std::min(bestEst, since(t0));
+    // The parts of the estimate, timed alone: the reference model of frame 0, pass 1 (with its
+    // model) and the pass-2 mean (resliced by Reslicer.cxx's alignedMean).
+    t0 = Clock::now();
+    const ReferenceModel ref0(s.run.frame(0), s.run.geometry, EstimationOptions{});
+    bestRef = std::min(bestRef, since(t0));
+    t0 = Clock::now();
+    pass1 = Realigner(onePass).estimate(s.run, ex);
+    bestPass1 = std::min(bestPass1, since(t0));
+    std::vector<Matrix4> m1;
+    for (const auto& f : pass1.frames) m1.push_back(f.transform);
+    t0 = Clock::now();
+    const Volume mean = alignedMean(s.run, m1, kMeanInterpolationDegree, {false, false, false}, ex);
+    bestMean = std::min(bestMean, since(t0));
+    if (!reslice) continue;
     std::vector<Matrix4> m;
     for (const auto& f : est.frames) m.push_back(f.transform);
     t0 = Clock::now();
@@ -49,8 +73,14 @@ int main(int argc, char** argv) {
     bestRes = std::min(bestRes, since(t0));
   }
   std::printf("estimate (2 passes, register to mean): %.3f s\n", bestEst);
-  std::printf("reslice (degree 4, mask, mean):        %.3f s\n", bestRes);
-  std::printf("estimate + reslice:                    %.3f s  (SPM12 on this machine: ~64 s)\n", bestEst + bestRes);
+  std::printf("  of which: pass 1 %.3f s (reference model %.3f s; %.2f iterations/frame), pass-2 mean %.3f s,\n"
+              "  pass 2 with its model ~%.3f s (%.2f iterations/frame)\n",
+              bestPass1, bestRef, meanIterations(pass1), bestMean, bestEst - bestPass1 - bestMean,
+              meanIterations(est));
+  if (reslice) {
+    std::printf("reslice (degree 4, mask, mean):        %.3f s\n", bestRes);
+    std::printf("estimate + reslice:                    %.3f s  (SPM12 on this machine: ~64 s)\n", bestEst + bestRes);
+  }
 
   // Real-time use: one frame against a prepared reference, on one thread.
 #ifdef _OPENMP
