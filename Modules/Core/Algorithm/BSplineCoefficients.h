@@ -82,6 +82,8 @@ public:
     return evalValue<D>(c_.data(), size_, wrap_, x, y, z);
   }
   double valueAndGradient(double x, double y, double z, double gradient[3]) const;
+  // The coefficients, x fastest, followed by kCoefficientPadding zeros.
+  const float* data() const { return c_.data(); }
 
   // True when (x, y, z) lies within the grid (per non-wrapped axis), with a small tolerance.
   MC_ALWAYS_INLINE bool inside(double x, double y, double z) const {
