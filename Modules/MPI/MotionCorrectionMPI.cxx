@@ -93,7 +93,7 @@ void loadAndShare(Collective& c, const std::string& jobPath, JobSpec& spec, Volu
     RunRequest request;
     request.spec = spec;
     request.validate();
-    run = readVolumeSeries(spec.input);
+    run = readVolumeSeries(spec.input, spec.threads);
   });
   readSeconds = secondsSince(t0);
   broadcastString(c, jobText, 0);
@@ -130,7 +130,7 @@ int runJob(MpiCollective& c, const std::string& jobPath, bool json) {
     report.frame(e.stage, e.frame, e.motion);
     return CallbackReturn::Continue;
   };
-  JobResult result = runMotionCorrection(spec, std::move(run), executor, progress, c);
+  JobResult result = runMotionCorrection(spec, std::move(run), executor, progress, c, KeepImages::No);
   const std::vector<RankSeconds> ranks = gatherRankSeconds(
       c, RankSeconds{shareSeconds, result.estimateSeconds, result.resliceSeconds, result.writeSeconds, 0});
   if (!c.isRoot()) return 0;

@@ -194,3 +194,45 @@ TEST(MotionCorrectionJob, WeightImageRestrictsTheSamplePoints) {
   for (int j = 1; j < 5; ++j)
     EXPECT_LT(displacementBetween(weighted.motion.frames[j].transform, spmMatrix(s.truth[j]), head).mean, 0.15) << j;
 }
+
+// Without kept images the realigned run goes from the reslicer to the file frame by frame: the file
+// is byte for byte the one written from the whole run kept in memory, and the mean is the same.
+TEST(MotionCorrectionJob, StreamedRealignedRunIsTheKeptOneByteForByte) {
+  test::ScratchDir dir;
+  const SyntheticRun s = smallRun(7);
+  JobSpec spec;
+  spec.realignedOutput = dir.file("streamed.nii.gz");
+  spec.meanOutput = dir.file("mean_streamed.nii");
+  OpenMPFrameExecutor ex(2);
+  const JobResult streamed = runMotionCorrection(spec, s.run, ex, {}, localCollective(), KeepImages::No);
+  EXPECT_TRUE(streamed.realigned.voxels.empty());
+  spec.realignedOutput = dir.file("kept.nii.gz");
+  spec.meanOutput = dir.file("mean_kept.nii");
+  const JobResult kept = runMotionCorrection(spec, s.run, ex, {}, localCollective(), KeepImages::Yes);
+  ASSERT_EQ(kept.realigned.voxels.size(), s.run.voxels.size());
+  writeVolumeSeries(dir.file("from_memory.nii.gz"), kept.realigned, StoredType::Float32);
+  EXPECT_EQ(readText(dir.file("streamed.nii.gz")), readText(dir.file("kept.nii.gz")));
+  EXPECT_EQ(readText(dir.file("streamed.nii.gz")), readText(dir.file("from_memory.nii.gz")));
+  EXPECT_EQ(readText(dir.file("mean_streamed.nii")), readText(dir.file("mean_kept.nii")));
+  EXPECT_EQ(streamed.mean.voxels, kept.mean.voxels);
+}
+
+// Only parameter files asked for: nothing is resliced (no reslice progress, no images).
+TEST(MotionCorrectionJob, ParameterFilesAloneSkipReslicing) {
+  test::ScratchDir dir;
+  const SyntheticRun s = smallRun(5);
+  JobSpec spec;
+  spec.parametersOutput = dir.file("rp.txt");
+  OpenMPFrameExecutor ex(2);
+  int resliceEvents = 0;
+  const JobResult r = runMotionCorrection(
+      spec, s.run, ex,
+      [&](const ProgressEvent& e) {
+        if (e.stage == Stage::Reslice) ++resliceEvents;
+        return CallbackReturn::Continue;
+      },
+      localCollective(), KeepImages::No);
+  EXPECT_EQ(resliceEvents, 0);
+  EXPECT_TRUE(r.mean.voxels.empty());
+  EXPECT_EQ(parseRpFile(spec.parametersOutput).size(), 5u);
+}

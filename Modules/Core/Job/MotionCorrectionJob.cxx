@@ -1,6 +1,8 @@
 #include "MotionCorrectionJob.h"
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 
 #include "AtomicOutput.h"
@@ -33,39 +35,52 @@ std::vector<DisplacementStats> frameDisplacements(const std::vector<FrameMotion>
   return d;
 }
 
-std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r, StoredType inputType) {
-  // Every output is staged first and renamed together: a failure or a cancel leaves none behind.
+namespace {
+
+StoredFormat realignedFormat(const JobSpec& spec, const StoredFormat& input) {
+  return spec.keepDataType ? input : StoredFormat{};
+}
+
+// The outputs other than the realigned run, staged into `tx` (which the caller commits).
+void stageSmallOutputs(OutputTransaction& tx, const JobSpec& spec, const JobResult& r) {
   std::vector<Matrix4> motions;
   for (const auto& f : r.motion.frames) motions.push_back(f.transform);
-  OutputTransaction tx;
   if (!spec.parametersOutput.empty()) tx.stageText(spec.parametersOutput, formatRpFile(r.parameters));
   if (!spec.transformsOutput.empty()) tx.stageText(spec.transformsOutput, formatTransformsFile(motions));
   if (!spec.confoundsOutput.empty())
     tx.stageText(spec.confoundsOutput, formatConfoundsTsv(r.parameters, r.framewiseDisplacement));
-  if (!spec.realignedOutput.empty())
-    tx.stage(spec.realignedOutput, [&](const std::string& tmp) {
-      writeVolumeSeries(tmp, r.realigned, spec.keepDataType ? inputType : StoredType::Float32);
-    });
-  if (!spec.meanOutput.empty())
+  if (!spec.meanOutput.empty() && !spec.estimateOnly)
     tx.stage(spec.meanOutput, [&](const std::string& tmp) { writeVolume(tmp, r.mean, 0, StoredType::Float32); });
+}
+
+}  // namespace
+
+std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r, const StoredFormat& inputFormat) {
+  // Every output is staged first and renamed together: a failure or a cancel leaves none behind.
+  OutputTransaction tx;
+  if (!spec.realignedOutput.empty() && !spec.estimateOnly)
+    tx.stage(spec.realignedOutput, [&](const std::string& tmp) {
+      writeVolumeSeries(tmp, r.realigned, realignedFormat(spec, inputFormat), spec.threads);
+    });
+  stageSmallOutputs(tx, spec, r);
   return tx.commit();
 }
 
 JobResult runMotionCorrection(const JobSpec& spec, FrameExecutor& executor, const ProgressCallback& progress,
-                              Collective& collective) {
+                              Collective& collective, KeepImages keep) {
   spec.validate();
   const auto t0 = std::chrono::steady_clock::now();
   VolumeSeries run;
-  runOnRoot(collective, [&] { run = readVolumeSeries(spec.input); });
+  runOnRoot(collective, [&] { run = readVolumeSeries(spec.input, spec.threads); });
   if (collective.size() > 1) broadcastRun(collective, run);
   const double readSeconds = secondsSince(t0);
-  JobResult r = runMotionCorrection(spec, std::move(run), executor, progress, collective);
+  JobResult r = runMotionCorrection(spec, std::move(run), executor, progress, collective, keep);
   r.readSeconds = readSeconds;
   return r;
 }
 
 JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecutor& executor,
-                              const ProgressCallback& progress, Collective& collective) {
+                              const ProgressCallback& progress, Collective& collective, KeepImages keep) {
   spec.validate();
   JobResult r;
   r.warnings = sanitizeRun(run);  // on every rank's copy: the same voxels everywhere
@@ -83,7 +98,10 @@ JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecut
 
   ProgressPlan plan;
   plan.registerToMean = spec.estimation.registerToMean;
-  plan.reslice = !spec.estimateOnly;
+  // Nothing asks for images (only parameter files): reslicing would be thrown away.
+  const bool reslice = !spec.estimateOnly && (!spec.realignedOutput.empty() || !spec.meanOutput.empty() ||
+                                              keep == KeepImages::Yes);
+  plan.reslice = reslice;
 
   auto t = std::chrono::steady_clock::now();
   const Volume* weightOrNone = spec.weightImage.empty() || !collective.isRoot() ? nullptr : &weight;
@@ -95,17 +113,41 @@ JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecut
   std::vector<Matrix4> motions;
   for (const auto& f : r.motion.frames) motions.push_back(f.transform);
 
-  if (!spec.estimateOnly) {
+  // Every output is staged first and renamed together: a failure or a cancel leaves none behind.
+  // The realigned run is written while it is resliced: rank 0's reslicer hands each frame, in
+  // order, to the writer, which compresses it on its own threads while later frames are resliced.
+  OutputTransaction tx;
+  if (reslice) {
     t = std::chrono::steady_clock::now();
-    ResliceResult rr = resliceRun(run, motions, spec.reslice, executor, progress, plan, collective);
+    std::unique_ptr<VolumeSeriesWriter> writer;
+    if (collective.isRoot() && !spec.realignedOutput.empty())
+      writer = std::make_unique<VolumeSeriesWriter>(tx.stagePath(spec.realignedOutput), run.geometry, run.frameCount,
+                                                    run.repetitionTime, realignedFormat(spec, run.storedFormat()),
+                                                    spec.threads, spec.realignedOutput);
+    if (collective.isRoot() && keep == KeepImages::Yes) {
+      r.realigned.allocate(run.geometry, run.frameCount);
+      r.realigned.repetitionTime = run.repetitionTime;
+    }
+    const std::size_t frameSize = run.frameSize();
+    const ResliceSink sink = [&](int frame, const float* voxels) {
+      if (writer) writer->writeFrame(voxels);
+      if (keep == KeepImages::Yes) std::copy(voxels, voxels + frameSize, r.realigned.frame(frame));
+    };
+    ResliceResult rr = resliceRun(run, motions, spec.reslice, executor, progress, plan, collective, sink);
+    if (writer) writer->finish();
     r.resliceSeconds = secondsSince(t);
-    r.realigned = std::move(rr.realigned);
+    if (keep == KeepImages::Yes) {
+      r.realigned.storedType = run.storedType;
+      r.realigned.storedSlope = run.storedSlope;
+      r.realigned.storedIntercept = run.storedIntercept;
+    }
     r.mean = std::move(rr.mean);
   }
   if (!collective.isRoot()) return r;
 
   t = std::chrono::steady_clock::now();
-  r.written = writeJobOutputs(spec, r, run.storedType);
+  stageSmallOutputs(tx, spec, r);
+  r.written = tx.commit();
   r.writeSeconds = secondsSince(t);
   return r;
 }

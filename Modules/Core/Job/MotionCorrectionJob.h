@@ -40,7 +40,13 @@ void summarizeMotion(JobResult& r, const VolumeSeries& run, int referenceFrame);
 std::vector<DisplacementStats> frameDisplacements(const std::vector<FrameMotion>& frames, const VolumeSeries& run,
                                                   int referenceFrame);
 // Writes the outputs named in spec from r (all together or none); returns the paths written.
-std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r, StoredType inputType);
+// r.realigned must hold the voxels (runMotionCorrection itself streams them instead).
+std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r, const StoredFormat& inputFormat);
+
+// Whether the result carries the realigned run and the mean in memory. Without, the realigned run
+// goes from the reslicer to the file frame by frame and is never held whole (peak memory about the
+// input alone).
+enum class KeepImages { No, Yes };
 
 // Runs the job on an already loaded run (Python passes arrays); outputs named in spec are written.
 // Over several ranks (the MPI worker) every rank passes the whole run and the same spec and reports
@@ -48,9 +54,10 @@ std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r
 // result is the job's (another rank's holds the motions but no images and no files). A failure of
 // rank 0's checks (weight image, a run that cannot be estimated) throws SharedFailure on every rank.
 JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecutor& executor,
-                              const ProgressCallback& progress = {}, Collective& collective = localCollective());
+                              const ProgressCallback& progress = {}, Collective& collective = localCollective(),
+                              KeepImages keep = KeepImages::Yes);
 // Reads spec.input first (on rank 0, which shares the run with the others).
 JobResult runMotionCorrection(const JobSpec& spec, FrameExecutor& executor, const ProgressCallback& progress = {},
-                              Collective& collective = localCollective());
+                              Collective& collective = localCollective(), KeepImages keep = KeepImages::Yes);
 
 }  // namespace mc

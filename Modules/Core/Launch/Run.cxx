@@ -49,12 +49,11 @@ private:
 JobResult runInThisProcess(const RunRequest& request, const ProgressCallback& progress, FrameExecutor* executor) {
   std::optional<OpenMPFrameExecutor> own;
   if (!executor) executor = &own.emplace(request.backend == Backend::Serial ? 1 : request.spec.threads);
-  JobResult r = request.inputRun ? runMotionCorrection(request.spec, *request.inputRun, *executor, progress)
-                                 : runMotionCorrection(request.spec, *executor, progress);
-  if (!request.keepImages) {
-    r.realigned = VolumeSeries();
-    r.mean = Volume();
-  }
+  const KeepImages keep = request.keepImages ? KeepImages::Yes : KeepImages::No;
+  JobResult r = request.inputRun
+                    ? runMotionCorrection(request.spec, *request.inputRun, *executor, progress, localCollective(), keep)
+                    : runMotionCorrection(request.spec, *executor, progress, localCollective(), keep);
+  if (!request.keepImages) r.mean = Volume();
   return r;
 }
 
