@@ -108,9 +108,16 @@ MC_ALWAYS_INLINE double resliceValue(const BSplineCoefficients& c, double x, dou
     std::memcpy(&bits, &p, sizeof bits);
     bits &= keep;
     std::memcpy(&p, &bits, sizeof p);
+    // GCC's and Clang's spellings of the same lane permutation (the fuzzers are built with Clang).
+#if defined(__clang__)
+    p += __builtin_shufflevector(p, p, 4, 5, 6, 7, 0, 1, 2, 3);
+    p += __builtin_shufflevector(p, p, 2, 3, 0, 1, 6, 7, 4, 5);
+    p += __builtin_shufflevector(p, p, 1, 0, 3, 2, 5, 4, 7, 6);
+#else
     p += __builtin_shuffle(p, Int8{4, 5, 6, 7, 0, 1, 2, 3});
     p += __builtin_shuffle(p, Int8{2, 3, 0, 1, 6, 7, 4, 5});
     p += __builtin_shuffle(p, Int8{1, 0, 3, 2, 5, 4, 7, 6});
+#endif
     return p[0];
   }
   const auto& wrap = c.wrap();
@@ -149,7 +156,10 @@ struct AccumulateStore {
   template <int D>
   MC_ALWAYS_INLINE void apply(const BSplineCoefficients& c, std::size_t i, double x, double y, double z) const {
     if (!c.inside(x, y, z)) return;
-    sum[i] += resliceValue<D>(c, x, y, z);
+    // The trilinear mean of estimation keeps BSplineCoefficients' evaluation: the reslicer's
+    // 4-lane weights gained nothing at degree 1 (0.15-0.22 s either way for 200 frames on a busy
+    // machine), and so estimation's numbers stay bit for bit as they were.
+    sum[i] += c.template valueOfDegree<D>(x, y, z);
     count[i] += 1;
   }
 };
