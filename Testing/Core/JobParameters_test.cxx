@@ -49,6 +49,8 @@ TEST(JobParameters, BadValuesNameTheFlag) {
   EXPECT_EQ(message("sep", "abc").rfind("--sep:", 0), 0u);
   EXPECT_EQ(message("wrap", "1,0").rfind("--wrap:", 0), 0u);
   EXPECT_EQ(message("colour", "red"), "--colour: unknown parameter");
+  // Found by the job-file fuzzer: a whole number past int's range was converted (undefined behaviour).
+  EXPECT_EQ(message("threads", "2222222222222222222222222222222222222222222").rfind("--threads: expected a whole number below 1e9", 0), 0u);
   setJobParameter(s, "reference", "mean");
   EXPECT_TRUE(s.estimation.registerToMean);
 }

@@ -28,6 +28,8 @@ double toNumber(const std::string& name, const std::string& v) {
 int toInt(const std::string& name, const std::string& v) {
   const double d = toNumber(name, v);
   if (d != std::floor(d)) bad(name, "expected a whole number, got '" + v + "'");
+  // Found by FuzzJobFile: converting a double past INT_MAX to int is undefined behaviour.
+  if (std::fabs(d) > 1e9) bad(name, "expected a whole number below 1e9, got '" + v + "'");
   return int(d);
 }
 

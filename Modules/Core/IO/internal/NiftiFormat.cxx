@@ -415,6 +415,8 @@ Header parseHeader(const std::string& path, const unsigned char* b, std::size_t 
     h.bitpix = load<std::int16_t>(b + 72, s);
     for (int i = 0; i < 8; ++i) h.pixdim[i] = load<float>(b + 76 + 4 * i, s);
     const float vox = load<float>(b + 108, s);
+    // Found by FuzzNifti: a float vox_offset past 2^64 does not convert to an integer (UB).
+    if (std::isfinite(vox) && vox > 1e18) fail(path, bad + "vox_offset is " + std::to_string(vox) + ", past any file");
     h.voxOffset = std::isfinite(vox) && vox >= 352 ? std::uint64_t(vox) : 352;
     h.slope = load<float>(b + 112, s);
     h.inter = load<float>(b + 116, s);
