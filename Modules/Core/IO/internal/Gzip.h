@@ -21,14 +21,16 @@
 namespace mc {
 namespace gzip {
 
-// Uncompressed bytes per member. 1 MiB: a block compresses within 0.3% of a 4 MiB one (measured
-// on a float32 phantom run and on int16 BOLD), keeps a few MB in flight per thread, and a
-// 100 MB run still splits into ~100 members for the threads to share.
+// Uncompressed bytes per member. 1 MiB: 4 MiB members are no smaller (within 0.1%, measured on
+// the float32 phantom and int16 BOLD data, MotionCorrectionIOBenchmark), 256 KiB ones barely
+// larger; it keeps a few MB in flight per thread, and a 100 MB run still splits into ~100 members
+// for the threads to share.
 constexpr std::size_t kBlockBytes = std::size_t(1) << 20;
-// libdeflate level 2: the fastest level whose files stay within 10% of zlib -6 on both the float32
-// phantom and int16 BOLD data (level 1 is ~1.3x faster but 11-13% larger on float data; see the
-// test Gzip.SizeWithinTenPercentOfZlib6 and ImageIO_benchmark).
-constexpr int kLevel = 2;
+// libdeflate level 1, the fastest: on a 64x64x33x200 float32 phantom run its files are 0.2%
+// smaller than zlib -6's (noisy float data barely compresses at any level), on int16 BOLD
+// (studyforrest) 4.1% larger; levels 2-6 cost 30-130% more time for at most 3% (2026-12-02, see
+// NiftiFormat.CompressedSizeWithinTenPercentOfZlib6 and the benchmark).
+constexpr int kLevel = 1;
 
 // One member of our format: header (with the subfield), deflate data, CRC32, ISIZE.
 std::vector<unsigned char> compressMember(const unsigned char* data, std::size_t size, int level = kLevel);
