@@ -231,6 +231,10 @@ TEST(GetNumberOfFramesInFile, WrittenAndHandMadeFiles) {
   put<std::int32_t>(be, 0, 348, true);
   const std::int16_t dims[8] = {4, 10, 10, 5, 7, 1, 1, 1};
   for (int i = 0; i < 8; ++i) put<std::int16_t>(be, 40 + 2 * i, dims[i], true);
+  // A datatype (int16), as every real header has: the reader refuses datatype 0, so claiming such
+  // a file for the 4D reader would only end in an error.
+  put<std::int16_t>(be, 70, 4, true);
+  put<std::int16_t>(be, 72, 16, true);
   std::memcpy(be.data() + 344, "n+1", 4);
   writeBytes(dir.file("bigendian.nii"), be);
   EXPECT_EQ(vtkSlicerMotionCorrectionLogic::GetNumberOfFramesInFile(dir.file("bigendian.nii").c_str()), 7);
@@ -239,6 +243,8 @@ TEST(GetNumberOfFramesInFile, WrittenAndHandMadeFiles) {
   std::vector<unsigned char> n2(544, 0);
   put<std::int32_t>(n2, 0, 540);
   std::memcpy(n2.data() + 4, "n+2\0\r\n\032\n", 8);
+  put<std::int16_t>(n2, 12, 4);   // datatype int16
+  put<std::int16_t>(n2, 14, 16);  // bitpix
   const std::int64_t dims2[8] = {4, 64, 64, 34, 300, 1, 1, 1};
   for (int i = 0; i < 8; ++i) put<std::int64_t>(n2, 16 + 8 * i, dims2[i]);
   writeBytes(dir.file("nifti2.nii"), n2);
