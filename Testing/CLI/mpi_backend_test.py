@@ -34,8 +34,8 @@ with workdir() as d:
             ranks = re.findall(r"rank (\d+): read\+share ([0-9.]+) s, estimate ([0-9.]+) s, reslice ([0-9.]+) s,"
                                r" write ([0-9.]+) s; in MPI calls ([0-9.]+) s", p.stdout)
             check([r[0] for r in ranks] == ["0", "1"], f"{backend}/{reference}: per-rank lines {ranks}: {p.stdout}")
-            check(all(float(r[2]) > 0 and float(r[3]) > 0 and float(r[5]) > 0 for r in ranks),
-                  f"{backend}/{reference}: a rank reports no estimate, reslice or communication time: {ranks}")
+            # Printed to 0.01 s: on this small run reslicing and MPI calls can round to 0.00.
+            check(all(float(r[2]) > 0 for r in ranks), f"{backend}/{reference}: a rank reports no estimate time: {ranks}")
         rp[(backend, reference)] = read_rp(path)
 
     same = max_difference(rp[("mpi", "first")], rp[("threads", "first")])
