@@ -42,9 +42,8 @@ StoredFormat realignedFormat(const JobSpec& spec, const StoredFormat& input) {
 }
 
 // The outputs other than the realigned run, staged into `tx` (which the caller commits).
-void stageSmallOutputs(OutputTransaction& tx, const JobSpec& spec, const JobResult& r) {
-  std::vector<Matrix4> motions;
-  for (const auto& f : r.motion.frames) motions.push_back(f.transform);
+void stageSmallOutputs(OutputTransaction& tx, const JobSpec& spec, const JobResult& r,
+                       const std::vector<Matrix4>& motions) {
   if (!spec.parametersOutput.empty()) tx.stageText(spec.parametersOutput, formatRpFile(r.parameters));
   if (!spec.transformsOutput.empty()) tx.stageText(spec.transformsOutput, formatTransformsFile(motions));
   if (!spec.confoundsOutput.empty())
@@ -54,17 +53,6 @@ void stageSmallOutputs(OutputTransaction& tx, const JobSpec& spec, const JobResu
 }
 
 }  // namespace
-
-std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r, const StoredFormat& inputFormat) {
-  // Every output is staged first and renamed together: a failure or a cancel leaves none behind.
-  OutputTransaction tx;
-  if (!spec.realignedOutput.empty() && !spec.estimateOnly)
-    tx.stage(spec.realignedOutput, [&](const std::string& tmp) {
-      writeVolumeSeries(tmp, r.realigned, realignedFormat(spec, inputFormat), spec.threads);
-    });
-  stageSmallOutputs(tx, spec, r);
-  return tx.commit();
-}
 
 JobResult runMotionCorrection(const JobSpec& spec, FrameExecutor& executor, const ProgressCallback& progress,
                               Collective& collective, KeepImages keep) {
@@ -127,6 +115,9 @@ JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecut
     if (collective.isRoot() && keep == KeepImages::Yes) {
       r.realigned.allocate(run.geometry, run.frameCount);
       r.realigned.repetitionTime = run.repetitionTime;
+      r.realigned.storedType = run.storedType;
+      r.realigned.storedSlope = run.storedSlope;
+      r.realigned.storedIntercept = run.storedIntercept;
     }
     const std::size_t frameSize = run.frameSize();
     const ResliceSink sink = [&](int frame, const float* voxels) {
@@ -136,17 +127,12 @@ JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecut
     ResliceResult rr = resliceRun(run, motions, spec.reslice, executor, progress, plan, collective, sink);
     if (writer) writer->finish();
     r.resliceSeconds = secondsSince(t);
-    if (keep == KeepImages::Yes) {
-      r.realigned.storedType = run.storedType;
-      r.realigned.storedSlope = run.storedSlope;
-      r.realigned.storedIntercept = run.storedIntercept;
-    }
     r.mean = std::move(rr.mean);
   }
   if (!collective.isRoot()) return r;
 
   t = std::chrono::steady_clock::now();
-  stageSmallOutputs(tx, spec, r);
+  stageSmallOutputs(tx, spec, r, motions);
   r.written = tx.commit();
   r.writeSeconds = secondsSince(t);
   return r;

@@ -39,10 +39,6 @@ void summarizeMotion(JobResult& r, const VolumeSeries& run, int referenceFrame);
 // Each frame's displacement over the head of the reference frame, relative to that frame.
 std::vector<DisplacementStats> frameDisplacements(const std::vector<FrameMotion>& frames, const VolumeSeries& run,
                                                   int referenceFrame);
-// Writes the outputs named in spec from r (all together or none); returns the paths written.
-// r.realigned must hold the voxels (runMotionCorrection itself streams them instead).
-std::vector<std::string> writeJobOutputs(const JobSpec& spec, const JobResult& r, const StoredFormat& inputFormat);
-
 // Whether the result carries the realigned run and the mean in memory. Without, the realigned run
 // goes from the reslicer to the file frame by frame and is never held whole (peak memory about the
 // input alone).
