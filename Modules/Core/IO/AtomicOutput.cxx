@@ -83,19 +83,28 @@ void installTemporaryFileCleanupOnSignals() {
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) std::signal(sig, removeTemporariesAndExit);
 }
 
-void checkOutputPaths(const std::string& input, const std::vector<std::string>& outputs) {
+void checkOutputPaths(const std::vector<std::string>& inputs, const std::vector<std::string>& outputs) {
   namespace fs = std::filesystem;
   auto canon = [](const std::string& p) { return fs::weakly_canonical(fs::absolute(fs::path(p))).string(); };
-  const std::string in = input.empty() ? std::string() : canon(input);
+  std::vector<std::string> ins;
+  for (const auto& i : inputs)
+    if (!i.empty()) ins.push_back(canon(i));
   std::vector<std::string> seen;
   for (const auto& o : outputs) {
     if (o.empty()) continue;
     const std::string c = canon(o);
-    if (c == in) throw std::invalid_argument(o + ": output would overwrite the input");
+    for (const auto& in : ins)
+      if (c == in) throw std::invalid_argument(o + ": output would overwrite the input");
     for (const auto& s : seen)
       if (s == c) throw std::invalid_argument(o + ": the same path is given for two outputs");
+    std::error_code ec;
+    // What would otherwise fail only at the end, after the work and after other outputs were
+    // renamed into place.
+    if (fs::is_directory(c, ec)) throw std::invalid_argument(o + ": is a folder; an output must be a file path");
     const fs::path dir = fs::path(c).parent_path();
     if (!fs::is_directory(dir)) throw std::invalid_argument(o + ": folder " + dir.string() + " does not exist");
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+      throw std::invalid_argument(o + ": folder " + dir.string() + " is not writable");
     seen.push_back(c);
   }
 }

@@ -19,8 +19,10 @@ void writeTextAtomically(const std::string& target, const std::string& content);
 // Installs SIGTERM/SIGINT/SIGHUP handlers that delete registered temporary files and exit(128+sig).
 void installTemporaryFileCleanupOnSignals();
 
-// Throws std::invalid_argument if any two of the paths are the same file or an output is an input.
-void checkOutputPaths(const std::string& input, const std::vector<std::string>& outputs);
+// Throws std::invalid_argument (one line naming the output) before any work if any two outputs are
+// the same file, an output is one of the inputs (empty paths are skipped), an output is a folder,
+// or its folder is missing or not writable.
+void checkOutputPaths(const std::vector<std::string>& inputs, const std::vector<std::string>& outputs);
 
 }  // namespace mc
 
