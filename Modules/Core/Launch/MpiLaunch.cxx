@@ -23,6 +23,7 @@
 extern char** environ;
 
 #include "JobParameters.h"
+#include "PrivateFolder.h"
 
 namespace mc {
 namespace fs = std::filesystem;
@@ -285,37 +286,14 @@ extern "C" void forwardSignalToGroup(int sig) {
 // folder (mpirun and the ranks are pointed at it through OMPI_MCA_orte_tmpdir_base). The launcher
 // removes it when mpirun is gone, on every path; if the launcher itself is killed (SIGKILL), the
 // ranks remove it as they die (the worker reads MC_MPI_PRIVATE_DIR).
-class PrivateJobFolder {
-public:
-  explicit PrivateJobFolder(const std::string& jobText) {
-    std::string tmpl = (fs::temp_directory_path() / "mc-mpi-XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!::mkdtemp(buf.data()))
-      throw std::runtime_error(tmpl + ": cannot create the MPI job folder: " + std::strerror(errno));
-    folder_ = buf.data();
-    job_ = (fs::path(folder_) / "job.txt").string();
-    std::ofstream out(job_, std::ios::binary);
-    out << jobText;
-    out.close();
-    if (!out) {
-      remove();
-      throw std::runtime_error(job_ + ": cannot write the MPI job file");
-    }
-  }
-  ~PrivateJobFolder() { remove(); }
-  PrivateJobFolder(const PrivateJobFolder&) = delete;
-  PrivateJobFolder& operator=(const PrivateJobFolder&) = delete;
-  void remove() {
-    std::error_code ec;
-    if (!folder_.empty()) fs::remove_all(folder_, ec);
-  }
-  const std::string& folder() const { return folder_; }
-  const std::string& jobPath() const { return job_; }
-
-private:
-  std::string folder_, job_;
-};
+std::string writeJobFile(const PrivateFolder& folder, const std::string& jobText) {
+  const std::string job = folder.file("job.txt");
+  std::ofstream out(job, std::ios::binary);
+  out << jobText;
+  out.close();
+  if (!out) throw std::runtime_error(job + ": cannot write the MPI job file");
+  return job;
+}
 
 // The environment of mpirun: this process's, with Open MPI's session folder moved into `folder`
 // and the folder named for the worker. Built before fork (setenv is not async-signal-safe).
@@ -363,12 +341,13 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
   spec.validate();
   const std::string mpirun = findMpirun(options.mpirun);
   const std::string worker = findMpiWorker(options.worker);
-  PrivateJobFolder job(formatJobFile(spec));
-  const std::vector<std::string> args = mpiCommandLine(options, mpirun, worker, job.jobPath());
+  PrivateFolder job("mc-mpi-");
+  const std::vector<std::string> args =
+      mpiCommandLine(options, mpirun, worker, writeJobFile(job, formatJobFile(spec)));
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  const std::vector<std::string> env = mpirunEnvironment(job.folder());
+  const std::vector<std::string> env = mpirunEnvironment(job.path());
   std::vector<char*> envp;
   for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);

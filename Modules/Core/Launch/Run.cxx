@@ -1,15 +1,14 @@
 #include "Run.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <vector>
 
 #include "ImageIO.h"
+#include "PrivateFolder.h"
 #include "RigidTransform.h"
 
 namespace mc {
@@ -21,30 +20,6 @@ bool writesAnyFile(const JobSpec& s) {
   const std::vector<std::string> paths = s.outputPaths();
   return std::any_of(paths.begin(), paths.end(), [](const std::string& p) { return !p.empty(); });
 }
-
-// A folder only this run uses (the worker's input and images under MPI); removed with everything
-// in it when the run ends, whichever way it ends.
-class PrivateFolder {
-public:
-  PrivateFolder() {
-    std::string tmpl = (fs::temp_directory_path() / "mc-run-XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!::mkdtemp(buf.data()))
-      throw std::runtime_error(tmpl + ": cannot create a temporary folder: " + std::strerror(errno));
-    path_ = buf.data();
-  }
-  ~PrivateFolder() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  PrivateFolder(const PrivateFolder&) = delete;
-  PrivateFolder& operator=(const PrivateFolder&) = delete;
-  std::string file(const std::string& name) const { return (fs::path(path_) / name).string(); }
-
-private:
-  std::string path_;
-};
 
 JobResult runInThisProcess(const RunRequest& request, const ProgressCallback& progress, FrameExecutor* executor) {
   std::optional<OpenMPFrameExecutor> own;
@@ -76,7 +51,7 @@ JobResult runUnderMpi(const RunRequest& request, const ProgressCallback& progres
   JobSpec spec = request.spec;
   std::optional<PrivateFolder> folder;
   const auto privateFile = [&](const std::string& name) {
-    if (!folder) folder.emplace();
+    if (!folder) folder.emplace("mc-run-");
     return folder->file(name);
   };
   if (request.inputRun) {
