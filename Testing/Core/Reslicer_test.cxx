@@ -1,7 +1,6 @@
 #include "Reslicer.h"
 
 #include <cmath>
-#include <condition_variable>
 #include <cstring>
 #include <functional>
 #include <mutex>
@@ -12,6 +11,7 @@
 
 #include "SyntheticRun.h"
 #include "TestSupport.h"
+#include "ThreadCollective.h"
 
 using namespace mc;
 
@@ -262,77 +262,6 @@ TEST(ResliceSink, AbortStillCancels) {
   }
 }
 
-namespace {
-
-// Ranks as threads of this process, as in Collective_test.cxx (a copy of its ThreadCollective: the
-// tests of one file do not link another's anonymous helpers). Each operation publishes every rank's
-// pointer, waits for all, then reads them.
-struct RankGroup {
-  explicit RankGroup(int n) : size(n), slots(std::size_t(n), nullptr) {}
-  void barrier() {
-    std::unique_lock<std::mutex> lock(mutex);
-    const int generation = generation_;
-    if (++arrived == size) {
-      arrived = 0;
-      ++generation_;
-      cv.notify_all();
-    } else {
-      cv.wait(lock, [&] { return generation != generation_; });
-    }
-  }
-  int size;
-  std::vector<const void*> slots;
-  std::mutex mutex;
-  std::condition_variable cv;
-  int arrived = 0, generation_ = 0;
-};
-
-class RankThread : public Collective {
-public:
-  RankThread(RankGroup& group, int rank) : g_(group), rank_(rank) {}
-  int rank() const override { return rank_; }
-  int size() const override { return g_.size; }
-  void broadcast(void* data, std::size_t bytes, int root) override {
-    publish(data);
-    if (rank_ != root && bytes) std::memcpy(data, g_.slots[std::size_t(root)], bytes);
-    g_.barrier();
-  }
-  void sum(double* data, std::size_t count) override { sumOf(data, count); }
-  void sum(std::uint32_t* data, std::size_t count) override { sumOf(data, count); }
-  void gather(const void* mine, void* all, const std::vector<int>& blocks, std::size_t blockBytes) override {
-    publish(mine);
-    if (rank_ == 0) {
-      char* at = static_cast<char*>(all);
-      for (int q = 0; q < g_.size; ++q) {
-        const std::size_t bytes = std::size_t(blocks[std::size_t(q)]) * blockBytes;
-        if (bytes && g_.slots[std::size_t(q)] != at) std::memmove(at, g_.slots[std::size_t(q)], bytes);
-        at += bytes;
-      }
-    }
-    g_.barrier();
-  }
-
-private:
-  void publish(const void* p) {
-    g_.slots[std::size_t(rank_)] = p;
-    g_.barrier();
-  }
-  template <class T>
-  void sumOf(T* data, std::size_t count) {
-    publish(data);
-    std::vector<T> total(count, T(0));
-    for (int q = 0; q < g_.size; ++q)
-      for (std::size_t i = 0; i < count; ++i) total[i] += static_cast<const T*>(g_.slots[std::size_t(q)])[i];
-    g_.barrier();
-    std::copy(total.begin(), total.end(), data);
-    g_.barrier();
-  }
-  RankGroup& g_;
-  int rank_;
-};
-
-}  // namespace
-
 TEST(ResliceSink, OverThreadRanksRankZeroSeesEveryFrameInOrder) {
   const SyntheticRun s = movingRun(7);
   const std::vector<Matrix4> motions = motionsOf(s);
@@ -340,13 +269,13 @@ TEST(ResliceSink, OverThreadRanksRankZeroSeesEveryFrameInOrder) {
   const ResliceResult serial = resliceRun(s.run, motions, ResliceOptions{}, one);
   for (int ranks : {2, 3}) {
     SCOPED_TRACE(std::to_string(ranks) + " ranks");
-    RankGroup group(ranks);
+    test::ThreadGroup group(ranks);
     std::vector<Recorded> seen(static_cast<std::size_t>(ranks));
     std::vector<ResliceResult> results(static_cast<std::size_t>(ranks));
     std::vector<std::thread> threads;
     for (int q = 0; q < ranks; ++q)
       threads.emplace_back([&, q] {
-        RankThread c(group, q);
+        test::ThreadCollective c(group, q);
         OpenMPFrameExecutor ex(1);
         results[std::size_t(q)] = resliceRun(s.run, motions, ResliceOptions{}, ex, {}, {}, c,
                                              seen[std::size_t(q)].sink(s.run.frameSize()));
