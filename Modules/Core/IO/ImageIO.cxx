@@ -461,6 +461,7 @@ void writeAny(const std::string& path, const ImageGeometry& g, int frames, doubl
   if (!isSupportedImagePath(path))
     throw ImageIOError(path + ": unsupported output type (use .nii, .nii.gz, .nrrd or .nhdr)");
   writeAtomically(path, [&](const std::string& tmp) {
+    if (!isNiftiPath(path)) return writeNrrd(tmp, path, g, frames, tr, voxels, format);  // no copy to collect
     VolumeSeriesWriter w(tmp, g, frames, tr, format, threads, path);
     for (int t = 0; t < frames; ++t) w.writeFrame(voxels + std::size_t(t) * g.voxelCount());
     w.finish();
