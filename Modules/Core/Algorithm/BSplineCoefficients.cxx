@@ -131,40 +131,9 @@ void bsplinePrefilterBundle(double* c, int n, int w, int degree, bool wrap) {
 
 void bsplinePrefilterLine(double* c, int n, int degree, bool wrap) { bsplinePrefilterBundle(c, n, 1, degree, wrap); }
 
-namespace {
-
-// The x lines of one z plane as a bundle: sample k of row l at buf[k * ny + l] (a transpose through
-// a plane-sized buffer), so that the x pass runs over ny lines side by side like the y and z passes
-// instead of one latency-bound line at a time (it was the slowest of the three). The arithmetic per
-// line is the same, so the coefficients are bit for bit those of the line-by-line pass.
-void prefilterRowsOfPlanes(float* v, const std::array<int, 3>& size, int degree, bool wrap) {
-  const int nx = size[0], ny = size[1], nz = size[2];
-  const std::size_t nxy = std::size_t(nx) * ny;
-  const bool big = nxy * nz > 20000;
-#pragma omp parallel if (big)
-  {
-    std::vector<double> buf(nxy);
-#pragma omp for schedule(static)
-    for (int z = 0; z < nz; ++z) {
-      float* plane = v + std::size_t(z) * nxy;
-      for (int l = 0; l < ny; ++l)
-        for (int k = 0; k < nx; ++k) buf[std::size_t(k) * ny + l] = plane[std::size_t(l) * nx + k];
-      bsplinePrefilterBundle(buf.data(), nx, ny, degree, wrap);
-      for (int l = 0; l < ny; ++l)
-        for (int k = 0; k < nx; ++k) plane[std::size_t(l) * nx + k] = float(buf[std::size_t(k) * ny + l]);
-    }
-  }
-}
-
-}  // namespace
-
 void prefilterVolume(float* v, const std::array<int, 3>& size, int degree, const std::array<bool, 3>& wrap) {
   for (int axis = 0; axis < 3; ++axis) {
     if (size[axis] < 2) continue;
-    if (axis == 0 && size[1] > 1) {
-      prefilterRowsOfPlanes(v, size, degree, wrap[0]);
-      continue;
-    }
     forEachLineBundle(v, size, axis, [&](double* buf, int n, int w) {
       bsplinePrefilterBundle(buf, n, w, degree, wrap[axis]);
     });

@@ -1,7 +1,8 @@
 #pragma once
-// Separable filters visit every line of a volume along one axis. Along y and z the lines of one
-// plane are processed together as a bundle, element k of every line side by side, so memory is read
-// in contiguous rows instead of with a large stride (which made the z pass the slowest).
+// Separable filters (Gaussian smoothing, the B-spline prefilter) visit every line of a volume along
+// one axis. The lines of one plane are processed together as a bundle, element k of every line side
+// by side, so memory is read in contiguous rows instead of with a large stride (which made the z
+// pass the slowest) and the filters vectorize across the bundle on every axis.
 #include <array>
 #include <cstddef>
 #include <vector>
