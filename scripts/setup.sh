@@ -24,6 +24,9 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6charts6-dev libqt6opengl6-dev libqt6svg6-dev libgl-dev
   qtbase5-dev libqt5charts5-dev libqt5svg5-dev
   libopenmpi-dev openmpi-bin
+  # run-fuzzers.sh: clang 14, its libFuzzer/ASan/UBSan runtimes (libclang-rt-14-dev is only a
+  # Recommends of clang-14) and llvm-symbolizer for readable crash stacks
+  clang libclang-rt-14-dev llvm
   python3 python3-dev pybind11-dev python3-numpy python3-nibabel
   xvfb xauth fonts-dejavu-core
 )
