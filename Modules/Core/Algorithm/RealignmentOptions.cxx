@@ -15,6 +15,8 @@ void EstimationOptions::validate() const {
     fail("interp (estimation B-spline degree) must be 1..7, got " + std::to_string(interpolation));
   if (referenceFrame < 0) fail("reference frame must be >= 0, got " + std::to_string(referenceFrame));
   if (maxIterations < 1) fail("max iterations must be >= 1");
+  if (!(convergenceMm >= 0) || !std::isfinite(convergenceMm))
+    fail("convergence tolerance must be >= 0 mm, got " + std::to_string(convergenceMm));
 }
 
 void ResliceOptions::validate() const {

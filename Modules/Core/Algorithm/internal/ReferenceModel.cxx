@@ -211,7 +211,7 @@ std::vector<double> ReferenceModel::serialize() const {
   const auto& o = options_;
   d.insert(d.end(), {o.quality, o.separation, o.fwhm, double(o.interpolation), double(o.wrap[0]), double(o.wrap[1]),
                      double(o.wrap[2]), double(o.referenceFrame), double(o.registerToMean),
-                     double(o.maxIterations), double(b_.size()), double(wt_.size())});
+                     double(o.maxIterations), o.convergenceMm, double(b_.size()), double(wt_.size())});
   d.insert(d.end(), points_.begin(), points_.end());
   d.insert(d.end(), b_.begin(), b_.end());
   d.insert(d.end(), wt_.begin(), wt_.end());
@@ -237,6 +237,7 @@ ReferenceModel ReferenceModel::deserialize(const std::vector<double>& d) {
   o.referenceFrame = int(next());
   o.registerToMean = next() != 0;
   o.maxIterations = int(next());
+  o.convergenceMm = next();
   const std::size_t n = std::size_t(next()), nw = std::size_t(next());
   if (d.size() - p != 3 * n + n + nw + 6 * n) throw std::runtime_error("reference model of inconsistent size");
   r.points_.assign(d.begin() + p, d.begin() + p + 3 * n);
