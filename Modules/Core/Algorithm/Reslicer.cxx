@@ -150,16 +150,32 @@ struct ResliceStore {
   }
 };
 
+// Trilinear interpolation of the voxels themselves (degree 1: the coefficients are the voxels), the
+// estimation mean's interpolation: eight taps and seven blends, about a third of the general
+// spline's work at this degree. Taps past the grid's last voxel (a point within the inside()
+// tolerance of the far edge) take the general path and its boundary rule.
+MC_ALWAYS_INLINE double trilinearValue(const BSplineCoefficients& c, double x, double y, double z) {
+  const auto& size = c.size();
+  const int ix = floorInt(x), iy = floorInt(y), iz = floorInt(z);
+  if (ix < 0 || iy < 0 || iz < 0 || ix + 1 >= size[0] || iy + 1 >= size[1] || iz + 1 >= size[2])
+    return c.template valueOfDegree<1>(x, y, z);
+  const double fx = x - ix, fy = y - iy, fz = z - iz;
+  const std::ptrdiff_t nx = size[0], nxy = nx * size[1];
+  const float* p = c.data() + iz * nxy + iy * nx + ix;
+  auto alongX = [&](const float* q) { return q[0] + fx * (double(q[1]) - q[0]); };
+  const double y0 = alongX(p) + fy * (alongX(p + nx) - alongX(p));
+  const double y1 = alongX(p + nxy) + fy * (alongX(p + nxy + nx) - alongX(p + nxy));
+  return y0 + fz * (y1 - y0);
+}
+
 struct AccumulateStore {
   double* sum;
   std::uint32_t* count;
   template <int D>
   MC_ALWAYS_INLINE void apply(const BSplineCoefficients& c, std::size_t i, double x, double y, double z) const {
     if (!c.inside(x, y, z)) return;
-    // The trilinear mean of estimation keeps BSplineCoefficients' evaluation: the reslicer's
-    // 4-lane weights gained nothing at degree 1 (0.15-0.22 s either way for 200 frames on a busy
-    // machine), and so estimation's numbers stay bit for bit as they were.
-    sum[i] += c.template valueOfDegree<D>(x, y, z);
+    if constexpr (D == 1) sum[i] += trilinearValue(c, x, y, z);
+    else sum[i] += c.template valueOfDegree<D>(x, y, z);
     count[i] += 1;
   }
 };
