@@ -206,7 +206,7 @@ private slots:
   void terminatedDuringAnMpiRunLeavesNothing() {
     const QString why = MotionCorrectionTask::backendUnavailableReason(Backend::Mpi);
     if (!why.isEmpty()) QSKIP(qPrintable(why));
-    QTemporaryDir config, out;
+    QTemporaryDir config, out, tmp;
     {
       QSettings s(config.filePath(QStringLiteral("SlicerMotionCorrection/SlicerMotionCorrectionApp.conf")),
                   QSettings::IniFormat);
@@ -220,6 +220,8 @@ private slots:
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), config.path());  // Qt's own, not to be counted below
+    env.insert(QStringLiteral("TMPDIR"), tmp.path());  // the MPI job folder, to see that none is left
     app.setProcessEnvironment(env);
     app.start(QStringLiteral(MC_APP_PATH), {run.path, QStringLiteral("--run"), QStringLiteral("--quit-when-done")});
     QVERIFY(app.waitForStarted());
@@ -234,6 +236,8 @@ private slots:
     QCOMPARE(app.exitCode(), 128 + SIGTERM);
     QTRY_VERIFY_WITH_TIMEOUT(test::aliveCount(started) == 0, 15000);
     QCOMPARE(test::filesIn(out.path()), QStringList{QStringLiteral("long.nii.gz")});
+    QTRY_COMPARE_WITH_TIMEOUT(QDir(tmp.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                              QStringList{}, 5000);
   }
 
   void windowScreenshot() {

@@ -99,8 +99,11 @@ void MotionCorrectionPanelTest::destroyedDuringARunLeavesNothing() {
 void MotionCorrectionPanelTest::destroyedDuringAnMpiRunLeavesNoProcess() {
   const QString why = MotionCorrectionTask::backendUnavailableReason(Backend::Mpi);
   if (!why.isEmpty()) QSKIP(qPrintable(why));
-  QTemporaryDir dir;
+  QTemporaryDir dir, tmp;
   const test::GeneratedRun run = test::writePhantomRun(dir.filePath(QStringLiteral("mpi.nii.gz")), 24, 8);
+  // The launcher's private folder (job file, Open MPI's session files) goes to TMPDIR: one of its own.
+  const QByteArray oldTmp = qgetenv("TMPDIR");
+  qputenv("TMPDIR", tmp.path().toLocal8Bit());
   QObject context;
   std::vector<pid_t> started;
   destroyAtFirstFrame(&context, panelFor(run.path, QStringLiteral("mpi")), &started);
@@ -112,4 +115,7 @@ void MotionCorrectionPanelTest::destroyedDuringAnMpiRunLeavesNoProcess() {
   QTRY_VERIFY_WITH_TIMEOUT(aliveCount(started) == 0, 15000);
   QVERIFY(descendantsOf(::getpid()).empty());
   QCOMPARE(test::filesIn(dir.path()), QStringList{QStringLiteral("mpi.nii.gz")});
+  QTRY_COMPARE_WITH_TIMEOUT(QDir(tmp.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                            QStringList{}, 5000);
+  qputenv("TMPDIR", oldTmp);
 }
