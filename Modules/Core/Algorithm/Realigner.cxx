@@ -62,14 +62,6 @@ std::string whatIsWrong(const DamagedFrame& d) {
   return "NaN/Inf voxels (set to 0)";
 }
 
-// Per frame of the run: 1 if damaged.
-std::vector<char> damagedFlags(int frameCount, const std::vector<DamagedFrame>& damaged) {
-  std::vector<char> flags(std::size_t(std::max(0, frameCount)), 0);
-  for (const auto& d : damaged)
-    if (d.frame >= 0 && d.frame < frameCount) flags[std::size_t(d.frame)] = 1;
-  return flags;
-}
-
 }  // namespace
 
 std::vector<DamagedFrame> findDamagedFrames(const VolumeSeries& run) { return damagedFramesOf(run); }
@@ -260,11 +252,13 @@ int checkRunForEstimation(const VolumeSeries& run, const EstimationOptions& o,
                               (bad->empty && !bad->nonFiniteVoxels ? " is empty (all zero)" : " has NaN/Inf voxels");
   // A frame the user named (any but 0, see the header) is kept or refused, never replaced.
   if (o.referenceFrame != 0) throw std::invalid_argument(problem + "; choose an undamaged frame as reference");
-  const std::vector<char> flags = damagedFlags(run.frameCount, damaged);
-  const auto good = std::find(flags.begin(), flags.end(), 0);
-  if (good == flags.end())
+  // The damaged frames come in frame order: the first undamaged frame is the first gap in them.
+  int first = 0;
+  for (const auto& d : damaged)
+    if (d.frame == first) ++first;
+  if (first >= run.frameCount)
     throw std::invalid_argument("no usable frame: every frame is empty (all zero) or has NaN/Inf voxels");
-  return int(good - flags.begin());
+  return first;
 }
 
 MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& executor, const ProgressCallback& progress,

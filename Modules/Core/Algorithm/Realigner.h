@@ -69,6 +69,7 @@ void makeRelativeTo(std::vector<FrameMotion>& frames, int reference);
 // options.referenceFrame is taken unless it is damaged: then, if it is 0 (`first`, `mean`, the
 // default: the options cannot tell them from an explicit 0), the first undamaged frame is; a damaged
 // frame the user chose explicitly is an error. Realigner::estimate starts with it.
+// `damaged` is in frame order (as findDamagedFrames and sanitizeRun return it).
 int checkRunForEstimation(const VolumeSeries& run, const EstimationOptions& options,
                           const std::vector<DamagedFrame>& damaged);
 
