@@ -139,6 +139,7 @@ py::dict resultDict(mc::JobResult&& r, bool resliced) {
   d["iterations"] = iterations;
   d["sample_points"] = r.motion.samplePoints;
   d["warnings"] = r.warnings;
+  d["damaged_frames"] = mc::frameNumbers(r.damagedFrames);
   d["written"] = r.written;
   py::dict timings;
   timings["read"] = r.readSeconds;

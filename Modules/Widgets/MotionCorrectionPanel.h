@@ -106,6 +106,8 @@ signals:
   void runFinished(const QStringList& writtenPaths);
   void runFailed(const QString& reason);
   void runCancelled();
+  // run() was asked for while a run is in progress; nothing new started, `reason` is shown.
+  void runRefused(const QString& reason);
 
 protected:
   void resizeEvent(QResizeEvent* event) override;
@@ -135,6 +137,8 @@ private:
   void resetRunDisplay(const EngineRequest& request);
   int expectedFrames() const;
   void endRun();
+  static QString alreadyRunningMessage();
+  void clearRefusal();
   void setStatus(const QString& text);
 
   PathChooser* input_;

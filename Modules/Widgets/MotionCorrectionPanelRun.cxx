@@ -74,7 +74,14 @@ QLayout* MotionCorrectionPanel::buildRunControls() {
 }
 
 void MotionCorrectionPanel::run() {
-  if (isRunning()) return;
+  if (isRunning()) {
+    // The Run button is disabled meanwhile, but the Run menu's shortcut, Slicer's Apply or a script
+    // can still ask: say why nothing starts instead of ignoring the request (the running job goes on).
+    const QString reason = alreadyRunningMessage();
+    showError(reason);
+    emit runRefused(reason);
+    return;
+  }
   clearError();
   EngineRequest request;
   try {
@@ -190,7 +197,17 @@ void MotionCorrectionPanel::onProgress(double fraction, const QString& stage) {
   stageLabel_->setText(text);
 }
 
+QString MotionCorrectionPanel::alreadyRunningMessage() {
+  return tr("A run is already in progress: cancel it or wait for it to end before starting another.");
+}
+
+// The refusal of a second Run is about the run that just ended; it is not left on screen after it.
+void MotionCorrectionPanel::clearRefusal() {
+  if (errorText() == alreadyRunningMessage()) clearError();
+}
+
 void MotionCorrectionPanel::onFinished(const QStringList& paths, const QVariantMap& timings) {
+  clearRefusal();
   const auto finalParameters = task_->parameters();
   const auto fd = task_->framewiseDisplacement();
   std::vector<RigidParameters> rows;
@@ -238,6 +255,7 @@ void MotionCorrectionPanel::onFailed(const QString& reason) {
 }
 
 void MotionCorrectionPanel::onCancelled() {
+  clearRefusal();
   setStatus(tr("Cancelled: nothing was written."));
   stageLabel_->clear();
   progress_->setValue(0);

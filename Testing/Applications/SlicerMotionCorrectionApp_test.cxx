@@ -12,12 +12,16 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QTabWidget>
+#include <QSettings>
 #include <QUrl>
 #include <QtTest>
+#include <csignal>
+#include <unistd.h>
 
 #include "GuiTestSupport.h"
 #include "MainWindow.h"
 #include "MotionCorrectionPanel.h"
+#include "MotionCorrectionTask.h"
 #include "MotionPlots.h"
 #include "OutputNames.h"
 #include "ParameterFiles.h"
@@ -155,6 +159,85 @@ private slots:
     app.start(QStringLiteral(MC_APP_PATH), {QStringLiteral("--run")});
     QVERIFY(app.waitForFinished(60000));
     QCOMPARE(app.exitCode(), 2);
+  }
+
+  // File > Quit (the window closes) during an MPI run: the run is cancelled, mpirun and its ranks
+  // are gone once the window is (as when main() returns), and no output or temporary is left.
+  void quitDuringAnMpiRunLeavesNothing() {
+    const QString why = MotionCorrectionTask::backendUnavailableReason(Backend::Mpi);
+    if (!why.isEmpty()) QSKIP(qPrintable(why));
+    QTemporaryDir out;
+    auto* window = new MainWindow;
+    window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window));
+    window->openFile(run_.path);
+    const DefaultOutputs names = defaultOutputsFor(QDir(out.path()).filePath(QStringLiteral("example.nii.gz")));
+    window->panel()->setParameterValues({{QStringLiteral("output"), names.realigned},
+                                         {QStringLiteral("mean"), names.mean},
+                                         {QStringLiteral("params"), names.parameters},
+                                         {QStringLiteral("confounds"), names.confounds},
+                                         {QStringLiteral("backend"), QStringLiteral("mpi")},
+                                         {QStringLiteral("mpi-ranks"), QStringLiteral("2")},
+                                         {QStringLiteral("threads"), QStringLiteral("1")}});
+    QCOMPARE(window->panel()->engineRequest().backend, Backend::Mpi);
+    QObject context;  // queued calls to it are dropped when the test ends
+    std::vector<pid_t> started;
+    bool quit = false;
+    connect(window->panel(), &MotionCorrectionPanel::taskStarted, &context, [&](MotionCorrectionTask* task) {
+      connect(task, &MotionCorrectionTask::frameEstimated, &context, [&] {
+        if (quit) return;
+        quit = true;
+        started = test::descendantsOf(::getpid());
+        window->findChild<QAction*>(QStringLiteral("actionQuit"))->trigger();
+      }, Qt::QueuedConnection);
+    });
+    window->panel()->run();
+    QTRY_VERIFY_WITH_TIMEOUT(quit, 180000);
+    QVERIFY(!window->isVisible());
+    QVERIFY2(started.size() >= 3, qPrintable(QStringLiteral("%1 processes at the first frame").arg(started.size())));
+    delete window;  // what main() does once the last window closed and the event loop returned
+    QTRY_VERIFY_WITH_TIMEOUT(test::aliveCount(started) == 0, 15000);
+    QVERIFY(test::descendantsOf(::getpid()).empty());
+    QCOMPARE(test::filesIn(out.path()), QStringList{});
+  }
+
+  // The app as a real process, SIGTERM while its MPI run is under way: exit 128+15, no mpirun or
+  // rank left, no output or temporary. The MPI backend comes from the app's remembered settings.
+  void terminatedDuringAnMpiRunLeavesNothing() {
+    const QString why = MotionCorrectionTask::backendUnavailableReason(Backend::Mpi);
+    if (!why.isEmpty()) QSKIP(qPrintable(why));
+    QTemporaryDir config, out, tmp;
+    {
+      QSettings s(config.filePath(QStringLiteral("SlicerMotionCorrection/SlicerMotionCorrectionApp.conf")),
+                  QSettings::IniFormat);
+      s.beginGroup(QStringLiteral("MotionCorrectionPanel"));
+      s.setValue(QStringLiteral("backend"), QStringLiteral("mpi"));
+      s.setValue(QStringLiteral("mpi-ranks"), 2);
+      s.setValue(QStringLiteral("threads"), 1);
+    }
+    const test::GeneratedRun run = test::writePhantomRun(out.filePath(QStringLiteral("long.nii.gz")), 60, 5);
+    QProcess app;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), config.path());  // Qt's own, not to be counted below
+    env.insert(QStringLiteral("TMPDIR"), tmp.path());  // the MPI job folder, to see that none is left
+    app.setProcessEnvironment(env);
+    app.start(QStringLiteral(MC_APP_PATH), {run.path, QStringLiteral("--run"), QStringLiteral("--quit-when-done")});
+    QVERIFY(app.waitForStarted());
+    // Under way once mpirun and both ranks exist.
+    std::vector<pid_t> started;
+    QTRY_VERIFY_WITH_TIMEOUT((started = test::descendantsOf(pid_t(app.processId()))).size() >= 3 ||
+                                 app.state() == QProcess::NotRunning, 120000);
+    QVERIFY2(app.state() == QProcess::Running, qPrintable(QString::fromUtf8(app.readAllStandardError())));
+    ::kill(pid_t(app.processId()), SIGTERM);
+    QVERIFY(app.waitForFinished(60000));
+    QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(app.exitCode(), 128 + SIGTERM);
+    QTRY_VERIFY_WITH_TIMEOUT(test::aliveCount(started) == 0, 15000);
+    QCOMPARE(test::filesIn(out.path()), QStringList{QStringLiteral("long.nii.gz")});
+    QTRY_COMPARE_WITH_TIMEOUT(QDir(tmp.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                              QStringList{}, 5000);
   }
 
   void windowScreenshot() {

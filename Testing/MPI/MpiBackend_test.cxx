@@ -158,7 +158,8 @@ TEST(RunMpiBackend, WeightImageAndWarningsAreTheSerialEngines) {
   expectSameParameters(mpi.parameters, serial.parameters);
   EXPECT_EQ(mpi.warnings, serial.warnings);
   ASSERT_EQ(serial.warnings.size(), 1u);
-  EXPECT_EQ(serial.warnings[0], "frame 6: all voxels are zero; its motion is reported as none");
+  EXPECT_EQ(serial.warnings[0],
+            "frame 6: all voxels zero; left out of the reference and the mean, marked as motion outliers");
 }
 
 TEST(RunMpiBackend, WeightImageOffTheGridFailsNamingIt) {

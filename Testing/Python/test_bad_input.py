@@ -54,10 +54,17 @@ class BadArrayTest(LoadedRunTest):
         self.assertRaisesWith(ValueError, ["1 frame(s)", "at least 2"], mc.realign, self.data[..., :1], self.affine)
 
     def test_all_zero_reference_frame(self):
+        # Frame 0 by default: the first undamaged frame takes its place, and the result names it.
         zero = self.data.copy()
         zero[..., 0] = 0
-        self.assertRaisesWith(ValueError, ["reference frame 0", "empty"], mc.realign, zero, self.affine,
-                              reference="first")
+        r = mc.realign(zero, self.affine, reference="first", estimate_only=True)
+        self.assertEqual(r.damaged_frames, [0])
+        self.assertTrue(any("reference frame 0 is damaged: frame 1" in w for w in r.warnings), r.warnings)
+        self.assertEqual(r.parameters[1].tolist(), [0.0] * 6)
+        # Chosen by the user: refused, naming it.
+        zero[..., 2] = 0
+        self.assertRaisesWith(ValueError, ["reference frame 2", "empty"], mc.realign, zero, self.affine,
+                              reference="2")
 
 
 class BadParameterTest(LoadedRunTest):

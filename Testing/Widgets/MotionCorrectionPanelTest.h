@@ -38,4 +38,9 @@ private slots:
   // MotionCorrectionPanelFailures_test.cxx: cancel and bad input.
   void cancelLeavesNoOutput();
   void badInputShowsAnErrorInThePanel();
+
+  // MotionCorrectionPanelShutdown_test.cxx: a second Run, and a panel destroyed mid-run.
+  void secondRunIsRefusedWithAMessage();
+  void destroyedDuringARunLeavesNothing();
+  void destroyedDuringAnMpiRunLeavesNoProcess();
 };

@@ -43,6 +43,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
+  quit->setObjectName(QStringLiteral("actionQuit"));
 
   QMenu* runMenu = menuBar()->addMenu(tr("&Run"));
   QAction* run = runMenu->addAction(tr("&Run motion correction"), panel_, &MotionCorrectionPanel::run);

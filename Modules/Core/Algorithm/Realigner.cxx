@@ -1,10 +1,12 @@
 #include "Realigner.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <type_traits>
 
 #include "FrameEstimator.h"
 #include "ReferenceModel.h"
@@ -25,39 +27,80 @@ void makeRelativeTo(std::vector<FrameMotion>& frames, int reference) {
   frames[reference].parameters = RigidParameters{};
 }
 
-std::vector<std::string> sanitizeRun(VolumeSeries& run) {
-  std::vector<std::string> notes;
-  for (int t = 0; t < run.frameCount; ++t) {
-    float* f = run.frame(t);
-    std::size_t bad = 0, nonzero = 0;
-    for (std::size_t i = 0; i < run.frameSize(); ++i) {
-      if (!std::isfinite(f[i])) {
-        f[i] = 0.0f;
-        ++bad;
-      } else if (f[i] != 0.0f) {
-        ++nonzero;
-      }
+namespace {
+
+// Frame t's damage, if any; NaN/Inf voxels are set to 0 when the frame is writable (sanitizeRun).
+template <typename Voxel>
+bool inspectFrame(Voxel* f, std::size_t n, int t, DamagedFrame& d) {
+  d = DamagedFrame{};
+  d.frame = t;
+  bool nonzero = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(f[i])) {
+      if constexpr (!std::is_const_v<Voxel>) f[i] = 0.0f;
+      ++d.nonFiniteVoxels;
+    } else if (f[i] != 0.0f) {
+      nonzero = true;
     }
-    if (bad) notes.push_back("frame " + std::to_string(t) + ": " + std::to_string(bad) + " NaN/Inf voxels set to 0");
-    if (!nonzero) notes.push_back("frame " + std::to_string(t) + ": all voxels are zero; its motion is reported as none");
   }
-  return notes;
+  d.empty = !nonzero;
+  return d.empty || d.nonFiniteVoxels > 0;
+}
+
+template <typename Run>
+std::vector<DamagedFrame> damagedFramesOf(Run& run) {
+  std::vector<DamagedFrame> out;
+  DamagedFrame d;
+  for (int t = 0; t < run.frameCount; ++t)
+    if (inspectFrame(run.frame(t), run.frameSize(), t, d)) out.push_back(d);
+  return out;
+}
+
+std::string whatIsWrong(const DamagedFrame& d) {
+  if (d.empty && d.nonFiniteVoxels) return "all voxels NaN/Inf or zero";
+  if (d.empty) return "all voxels zero";
+  return "NaN/Inf voxels (set to 0)";
+}
+
+}  // namespace
+
+std::vector<DamagedFrame> findDamagedFrames(const VolumeSeries& run) { return damagedFramesOf(run); }
+
+std::vector<DamagedFrame> sanitizeRun(VolumeSeries& run) { return damagedFramesOf(run); }
+
+std::vector<int> frameNumbers(const std::vector<DamagedFrame>& damaged) {
+  std::vector<int> frames;
+  for (const auto& d : damaged) frames.push_back(d.frame);
+  return frames;
+}
+
+std::string describeDamagedFrames(const std::vector<DamagedFrame>& damaged) {
+  if (damaged.empty()) return {};
+  // Groups in the order their first frame appears, each listing its frames in order.
+  std::vector<std::pair<std::string, std::vector<int>>> groups;
+  for (const auto& d : damaged) {
+    const std::string what = whatIsWrong(d);
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& e) { return e.first == what; });
+    if (g == groups.end()) g = groups.insert(groups.end(), {what, {}});
+    g->second.push_back(d.frame);
+  }
+  std::string line;
+  for (const auto& [what, frames] : groups) {
+    if (!line.empty()) line += "; ";
+    line += frames.size() == 1 ? "frame " : "frames ";
+    for (std::size_t i = 0; i < frames.size(); ++i) line += (i ? ", " : "") + std::to_string(frames[i]);
+    line += ": " + what;
+  }
+  return line + "; left out of the reference and the mean, marked as motion outliers";
 }
 
 namespace {
 
-bool frameIsEmpty(const VolumeSeries& run, int t) {
-  const float* f = run.frame(t);
-  for (std::size_t i = 0; i < run.frameSize(); ++i)
-    if (f[i] != 0.0f) return false;
-  return true;
-}
-
-// Frame j of a pass: kept at `initial` when keepInitial (the reference frame in pass 1) or when the
-// frame is empty, else estimated against `reference` from `initial`.
+// Frame j of a pass: kept at `initial` when keepInitial (the reference frame in pass 1, or an empty
+// frame: nothing to estimate), else estimated against `reference` from `initial`.
 FrameMotion estimatePassFrame(FrameEstimator& estimator, const ReferenceModel& reference, const VolumeSeries& run,
                               int j, const Matrix4& initial, bool keepInitial) {
-  if (keepInitial || frameIsEmpty(run, j)) {
+  if (keepInitial) {
     FrameMotion m;
     m.frame = j;
     m.transform = initial;
@@ -125,10 +168,13 @@ void shareFrameMotions(Collective& c, std::vector<FrameMotion>& frames, const Sh
 // One pass: this rank's frames against `ref`, reporting each as it finishes.
 class PassRunner {
 public:
-  PassRunner(const VolumeSeries& run, FrameExecutor& ex, const ProgressCallback& cb, const ProgressPlan& plan,
-             Collective& c)
+  PassRunner(const VolumeSeries& run, const std::vector<DamagedFrame>& damaged, FrameExecutor& ex,
+             const ProgressCallback& cb, const ProgressPlan& plan, Collective& c)
       : run_(run), ex_(ex), cb_(cb), plan_(plan), c_(c), mine_(shareOf(run.frameCount, c.size(), c.rank())),
-        estimators_(std::max(1, ex.workerCount())) {}
+        estimators_(std::max(1, ex.workerCount())), empty_(std::size_t(run.frameCount), 0) {
+    for (const auto& d : damaged)
+      if (d.empty) empty_.at(std::size_t(d.frame)) = 1;
+  }
 
   const Share& share() const { return mine_; }
 
@@ -142,7 +188,8 @@ public:
     done_ = 0;
     aborted_ = false;
     auto one = [&](int j, int w) {
-      out[j] = estimatePassFrame(estimators_[w], ref, run_, j, initial[j], j == anchor && anchorIsIdentity);
+      out[j] = estimatePassFrame(estimators_[w], ref, run_, j, initial[j],
+                                 (j == anchor && anchorIsIdentity) || empty_[std::size_t(j)]);
     };
     const int anchorOwner = ownerOf(anchor, n, c_.size());
     Matrix4 anchorMotion;
@@ -182,6 +229,7 @@ private:
   Collective& c_;
   Share mine_;
   std::vector<FrameEstimator> estimators_;
+  std::vector<char> empty_;  // per frame: 1 if every voxel is zero
   std::mutex mutex_;
   int done_ = 0;
   bool aborted_ = false;
@@ -189,27 +237,50 @@ private:
 
 }  // namespace
 
-void checkRunForEstimation(const VolumeSeries& run, const EstimationOptions& o) {
+int checkRunForEstimation(const VolumeSeries& run, const EstimationOptions& o,
+                          const std::vector<DamagedFrame>& damaged) {
   if (run.frameCount < 2)
     throw std::invalid_argument("the run has " + std::to_string(run.frameCount) +
                                 " frame(s); motion correction needs at least 2");
   if (o.referenceFrame >= run.frameCount)
     throw std::invalid_argument("reference frame " + std::to_string(o.referenceFrame) + " is past the last frame (" +
                                 std::to_string(run.frameCount - 1) + ")");
-  if (frameIsEmpty(run, o.referenceFrame))
-    throw std::invalid_argument("reference frame " + std::to_string(o.referenceFrame) + " is empty (all zero)");
+  const auto bad = std::find_if(damaged.begin(), damaged.end(),
+                                [&](const DamagedFrame& d) { return d.frame == o.referenceFrame; });
+  if (bad == damaged.end()) return o.referenceFrame;
+  const std::string problem = "reference frame " + std::to_string(o.referenceFrame) +
+                              (bad->empty && !bad->nonFiniteVoxels ? " is empty (all zero)" : " has NaN/Inf voxels");
+  // A frame the user named (any but 0, see the header) is kept or refused, never replaced.
+  if (o.referenceFrame != 0) throw std::invalid_argument(problem + "; choose an undamaged frame as reference");
+  // The damaged frames come in frame order: the first undamaged frame is the first gap in them.
+  int first = 0;
+  for (const auto& d : damaged)
+    if (d.frame == first) ++first;
+  if (first >= run.frameCount)
+    throw std::invalid_argument("no usable frame: every frame is empty (all zero) or has NaN/Inf voxels");
+  return first;
 }
 
 MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& executor, const ProgressCallback& progress,
-                                   const Volume* weight, const ProgressPlan& planIn, Collective& collective) const {
+                                   const Volume* weight, const ProgressPlan& plan, Collective& collective) const {
+  return estimate(run, findDamagedFrames(run), executor, progress, weight, plan, collective);
+}
+
+MotionEstimate Realigner::estimate(const VolumeSeries& run, const std::vector<DamagedFrame>& damaged,
+                                   FrameExecutor& executor, const ProgressCallback& progress, const Volume* weight,
+                                   const ProgressPlan& planIn, Collective& collective) const {
   const EstimationOptions& o = options_;
-  checkRunForEstimation(run, o);
+  const int r = checkRunForEstimation(run, o, damaged);
   ProgressPlan plan = planIn;
   plan.registerToMean = o.registerToMean;
 
   MotionEstimate result;
-  const int r = o.referenceFrame;
-  PassRunner passes(run, executor, progress, plan, collective);
+  result.referenceFrame = r;
+  if (r != o.referenceFrame)
+    result.warnings.push_back("reference frame " + std::to_string(o.referenceFrame) +
+                              " is damaged: frame " + std::to_string(r) +
+                              ", the first undamaged frame, is the reference and the parameters are relative to it");
+  PassRunner passes(run, damaged, executor, progress, plan, collective);
   const ReferenceModel ref = sharedReferenceModel(collective, run.frame(r), run.geometry, o, weight);
   std::vector<FrameMotion> frames =
       passes.run(Stage::Pass1, ref, std::vector<Matrix4>(run.frameCount, Matrix4::identity()), r, true);
@@ -225,7 +296,7 @@ MotionEstimate Realigner::estimate(const VolumeSeries& run, FrameExecutor& execu
       if (!progress) return true;
       aborted = progress(plan.frameEvent(Stage::Mean, j, done, run.frameCount)) == CallbackReturn::Abort;
       return !aborted;
-    }, collective);
+    }, collective, frameNumbers(damaged));
     const ReferenceModel meanRef = sharedReferenceModel(collective, mean.voxels.data(), run.geometry, o, weight);
     frames = passes.run(Stage::Pass2, meanRef, motions, r, false);
     result.samplePoints = meanRef.sampleCount();

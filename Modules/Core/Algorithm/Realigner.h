@@ -15,10 +15,22 @@
 
 namespace mc {
 
+// A frame whose voxels cannot be trusted as read: some voxels were NaN/Inf (sanitizeRun sets them
+// to 0), or every voxel is zero (a dropped or blank volume). Such a frame is never a reference, is
+// left out of every mean, and is marked as a motion outlier in the confounds TSV. A frame with some
+// NaN/Inf voxels is still estimated from the rest (its parameters are a best guess); an empty one
+// keeps the reference's position (nothing to estimate).
+struct DamagedFrame {
+  int frame = 0;
+  std::size_t nonFiniteVoxels = 0;  // NaN/Inf voxels found (sanitizeRun sets them to 0)
+  bool empty = false;               // every voxel is zero once NaN/Inf are set to 0
+};
+
 struct MotionEstimate {
   std::vector<FrameMotion> frames;  // transform/parameters relative to the reference frame
   std::vector<std::string> warnings;
   int samplePoints = 0;             // sample points kept in the final pass's reference model
+  int referenceFrame = 0;           // the frame everything is relative to (see checkRunForEstimation)
 };
 
 class Realigner {
@@ -34,6 +46,11 @@ public:
   MotionEstimate estimate(const VolumeSeries& run, FrameExecutor& executor, const ProgressCallback& progress = {},
                           const Volume* weight = nullptr, const ProgressPlan& plan = {},
                           Collective& collective = localCollective()) const;
+  // Same, with the run's damaged frames as sanitizeRun found them before it repaired the run (an
+  // already repaired run no longer shows its NaN/Inf frames). The overload above finds them itself.
+  MotionEstimate estimate(const VolumeSeries& run, const std::vector<DamagedFrame>& damaged, FrameExecutor& executor,
+                          const ProgressCallback& progress = {}, const Volume* weight = nullptr,
+                          const ProgressPlan& plan = {}, Collective& collective = localCollective()) const;
 
 private:
   EstimationOptions options_;
@@ -47,11 +64,24 @@ constexpr int kMeanInterpolationDegree = 1;
 // The frames' motions re-expressed so that frame `reference` is the identity: Q_j * inverse(Q_ref).
 void makeRelativeTo(std::vector<FrameMotion>& frames, int reference);
 
-// Throws std::invalid_argument when the run cannot be estimated with these options (fewer than 2
-// frames, reference frame past the end or empty). Realigner::estimate starts with it.
-void checkRunForEstimation(const VolumeSeries& run, const EstimationOptions& options);
+// The reference frame of pass 1, or throws std::invalid_argument when the run cannot be estimated
+// with these options (fewer than 2 frames, reference frame past the end, no undamaged frame).
+// options.referenceFrame is taken unless it is damaged: then, if it is 0 (`first`, `mean`, the
+// default: the options cannot tell them from an explicit 0), the first undamaged frame is; a damaged
+// frame the user chose explicitly is an error. Realigner::estimate starts with it.
+// `damaged` is in frame order (as findDamagedFrames and sanitizeRun return it).
+int checkRunForEstimation(const VolumeSeries& run, const EstimationOptions& options,
+                          const std::vector<DamagedFrame>& damaged);
 
-// Replaces NaN/Inf voxels by 0 and reports frames that are empty or were repaired (one line each).
-std::vector<std::string> sanitizeRun(VolumeSeries& run);
+// The damaged frames of a run, in frame order, without changing it.
+std::vector<DamagedFrame> findDamagedFrames(const VolumeSeries& run);
+// Replaces NaN/Inf voxels by 0 and returns the damaged frames found on the way (findDamagedFrames of
+// the run as it was).
+std::vector<DamagedFrame> sanitizeRun(VolumeSeries& run);
+// One line naming the damaged frames grouped by what is wrong, e.g. "frames 7, 12: NaN/Inf voxels
+// (set to 0); frame 30: all voxels zero; ..."; empty when there are none.
+std::string describeDamagedFrames(const std::vector<DamagedFrame>& damaged);
+// Their frame numbers, in order.
+std::vector<int> frameNumbers(const std::vector<DamagedFrame>& damaged);
 
 }  // namespace mc

@@ -1,5 +1,6 @@
 #include "Reslicer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
@@ -254,14 +255,25 @@ namespace {
 
 // The steps below run over a range of frames [first, first + count): a rank's share.
 
-// Number of frames of the range that see each voxel (integer sums: independent of the split).
+// Per frame of the run: 1 if it is in `frames` (the frames left out of the mean), else 0.
+std::vector<char> frameSet(int frameCount, const std::vector<int>& frames) {
+  std::vector<char> in(std::size_t(std::max(0, frameCount)), 0);
+  for (int j : frames)
+    if (j >= 0 && j < frameCount) in[std::size_t(j)] = 1;
+  return in;
+}
+
+// Number of frames of the range, those left out excepted, that see each voxel (integer sums:
+// independent of the split).
 std::vector<std::uint32_t> coverageCounts(const VolumeSeries& run, const std::vector<Matrix4>& motions,
-                                          const Reslicer& reslicer, FrameExecutor& executor, int first, int count) {
+                                          const Reslicer& reslicer, FrameExecutor& executor, int first, int count,
+                                          const std::vector<char>& leftOut) {
   const std::size_t nvox = run.frameSize();
   const int workers = std::max(1, executor.workerCount());
   std::vector<std::vector<std::uint8_t>> cover(workers);
   std::vector<std::vector<std::uint32_t>> counts(workers, std::vector<std::uint32_t>(nvox, 0));
   executor.run(count, [&](int i, int w) {
+    if (leftOut[std::size_t(first + i)]) return true;
     cover[w].assign(nvox, 1);
     reslicer.restrictCoverage(motions[first + i], cover[w]);
     for (std::size_t k = 0; k < nvox; ++k) counts[w][k] += cover[w][k];
@@ -280,10 +292,10 @@ std::vector<std::uint8_t> maskFromCoverage(const std::vector<std::uint32_t>& cov
   return mask;
 }
 
-// The mean image of resliced frames: the sum over frames (in frame order) divided by the coverage,
-// zero where no frame sees the voxel or, when `mask` is given, outside it.
+// The mean image of resliced frames, those left out excepted: the sum over frames (in frame order)
+// divided by the coverage, zero where no frame sees the voxel or, when `mask` is given, outside it.
 Volume meanOfResliced(const VolumeSeries& realigned, const std::vector<std::uint32_t>& coverage,
-                      const std::uint8_t* mask) {
+                      const std::uint8_t* mask, const std::vector<char>& leftOut) {
   const std::size_t nvox = realigned.frameSize();
   Volume mean{realigned.geometry, std::vector<float>(nvox, 0.0f)};
   // Summed in frame order per voxel: the same number whatever the split of the frames.
@@ -291,7 +303,8 @@ Volume meanOfResliced(const VolumeSeries& realigned, const std::vector<std::uint
   for (std::ptrdiff_t i = 0; i < std::ptrdiff_t(nvox); ++i) {
     if (coverage[i] == 0 || (mask && !mask[i])) continue;
     double s = 0;
-    for (int j = 0; j < realigned.frameCount; ++j) s += realigned.frame(j)[i];
+    for (int j = 0; j < realigned.frameCount; ++j)
+      if (!leftOut[std::size_t(j)]) s += realigned.frame(j)[i];
     mean.voxels[i] = float(s / coverage[i]);
   }
   return mean;
@@ -310,7 +323,7 @@ struct AlignedSums {
 
 AlignedSums alignedSums(const VolumeSeries& run, const std::vector<Matrix4>& motions, int degree,
                         const std::array<bool, 3>& wrap, FrameExecutor& executor, int first, int count,
-                        const std::function<bool(int, int)>& onFrame) {
+                        const std::function<bool(int, int)>& onFrame, const std::vector<char>& leftOut) {
   ResliceOptions o;
   o.interpolation = degree;
   o.wrap = wrap;
@@ -330,7 +343,8 @@ AlignedSums alignedSums(const VolumeSeries& run, const std::vector<Matrix4>& mot
       sums[w].assign(nvox, 0.0);
       counts[w].assign(nvox, 0);
     }
-    reslicer.accumulate(run.frame(j), motions[j], sums[w].data(), counts[w].data(), scratch[w]);
+    if (!leftOut[std::size_t(j)])
+      reslicer.accumulate(run.frame(j), motions[j], sums[w].data(), counts[w].data(), scratch[w]);
     std::lock_guard<std::mutex> lock(mutex);
     ++done;
     if (!aborted && onFrame && !onFrame(j, done)) aborted = true;
@@ -360,11 +374,13 @@ Volume meanFromSums(const ImageGeometry& geometry, const std::vector<double>& su
 // Frames finished in any order, handed to a sink in frame order. Each frame is resliced into a
 // buffer from a small pool; a frame done before its predecessors waits in `ready_` with its buffer.
 // Whichever worker finds the sink idle emits every frame that is next in line (so one call at a
-// time, in order) and adds it to the per-voxel sums of the mean on the way.
+// time, in order) and adds it (unless left out of the mean) to the per-voxel sums of the mean on the way.
 class InOrderFrames {
 public:
-  InOrderFrames(const ResliceSink& sink, std::size_t frameSize, int first, int capacity)
-      : sink_(sink), frameSize_(frameSize), next_(first), capacity_(capacity), sums_(frameSize, 0.0) {}
+  InOrderFrames(const ResliceSink& sink, std::size_t frameSize, int first, int capacity,
+                const std::vector<char>& leftOut)
+      : sink_(sink), frameSize_(frameSize), next_(first), capacity_(capacity), sums_(frameSize, 0.0),
+        leftOut_(leftOut) {}
 
   // A buffer for `frame`, or nullptr once stopped. Only the `capacity` frames from the next in line
   // on may hold a buffer; a worker given a later frame waits until the window reaches it. So the
@@ -399,7 +415,8 @@ public:
       std::exception_ptr error;
       try {
         sink_(j, b);
-        for (std::size_t i = 0; i < frameSize_; ++i) sums_[i] += b[i];
+        if (!leftOut_[std::size_t(j)])
+          for (std::size_t i = 0; i < frameSize_; ++i) sums_[i] += b[i];
       } catch (...) {
         error = std::current_exception();
       }
@@ -435,6 +452,7 @@ private:
   int next_;
   int capacity_;
   std::vector<double> sums_;
+  const std::vector<char>& leftOut_;
   std::mutex mutex_;
   std::condition_variable freed_;
   std::vector<std::unique_ptr<float[]>> buffers_;
@@ -448,7 +466,7 @@ private:
 
 ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& motions, const ResliceOptions& options,
                          FrameExecutor& executor, const ProgressCallback& progress, const ProgressPlan& plan,
-                         Collective& collective, const ResliceSink& sink) {
+                         Collective& collective, const ResliceSink& sink, const std::vector<int>& leaveOut) {
   if (int(motions.size()) != run.frameCount)
     throw std::invalid_argument("reslice: " + std::to_string(motions.size()) + " motions for " +
                                 std::to_string(run.frameCount) + " frames");
@@ -456,11 +474,13 @@ ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& mo
   const int workers = std::max(1, executor.workerCount());
   const std::size_t nvox = run.frameSize();
   const Share mine = shareOf(run.frameCount, collective.size(), collective.rank());
-  std::vector<std::uint32_t> coverage = coverageCounts(run, motions, reslicer, executor, mine.first, mine.count);
+  const std::vector<char> leftOut = frameSet(run.frameCount, leaveOut);
+  std::vector<std::uint32_t> coverage =
+      coverageCounts(run, motions, reslicer, executor, mine.first, mine.count, leftOut);
   if (collective.size() > 1) collective.sum(coverage.data(), coverage.size());
 
   ResliceResult r;
-  r.mask = maskFromCoverage(coverage, run.frameCount);
+  r.mask = maskFromCoverage(coverage, run.frameCount - int(std::count(leftOut.begin(), leftOut.end(), 1)));
   const std::uint8_t* mask = options.mask ? r.mask.data() : nullptr;
   r.realigned.geometry = run.geometry;
   r.realigned.frameCount = run.frameCount;
@@ -487,7 +507,7 @@ ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& mo
   };
 
   if (streaming) {
-    InOrderFrames order(sink, nvox, mine.first, workers + 2);
+    InOrderFrames order(sink, nvox, mine.first, workers + 2, leftOut);
     executor.run(mine.count, [&](int i, int w) {
       const int j = mine.first + i;
       float* buffer = order.acquire(j);
@@ -526,7 +546,7 @@ ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& mo
     collective.gather(out, r.realigned.voxels.data(), shareCounts(run.frameCount, collective.size()),
                       nvox * sizeof(float));
   if (!collective.isRoot()) return r;
-  r.mean = meanOfResliced(r.realigned, coverage, mask);
+  r.mean = meanOfResliced(r.realigned, coverage, mask, leftOut);
   if (sink) {
     for (int j = 0; j < run.frameCount; ++j) sink(j, r.realigned.frame(j));
     std::vector<float>().swap(r.realigned.voxels);  // the sink has them: no voxels, as with one rank
@@ -536,9 +556,11 @@ ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& mo
 
 Volume alignedMean(const VolumeSeries& run, const std::vector<Matrix4>& motions, int degree,
                    const std::array<bool, 3>& wrap, FrameExecutor& executor,
-                   const std::function<bool(int, int)>& onFrame, Collective& collective) {
+                   const std::function<bool(int, int)>& onFrame, Collective& collective,
+                   const std::vector<int>& leaveOut) {
   const Share mine = shareOf(run.frameCount, collective.size(), collective.rank());
-  AlignedSums sums = alignedSums(run, motions, degree, wrap, executor, mine.first, mine.count, onFrame);
+  AlignedSums sums = alignedSums(run, motions, degree, wrap, executor, mine.first, mine.count, onFrame,
+                                 frameSet(run.frameCount, leaveOut));
   if (collective.size() > 1) {
     collective.sum(sums.sum.data(), sums.sum.size());
     collective.sum(sums.count.data(), sums.count.size());

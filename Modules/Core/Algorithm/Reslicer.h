@@ -53,19 +53,24 @@ struct ResliceResult {
 // `realigned` holds the geometry, frame count, TR and stored format but no voxels, so a caller can
 // stream them to a file. The mean is the same (formed from the same frames as they pass). An
 // exception thrown by the sink stops the run and propagates.
+//
+// The frames in `leaveOut` (damaged frames, see DamagedFrame) are resliced like the others but add
+// nothing to the mean, and SPM's mask counts only the other frames (a damaged frame's motion is not
+// trusted to shrink the field of view).
 using ResliceSink = std::function<void(int frame, const float* voxels)>;
 ResliceResult resliceRun(const VolumeSeries& run, const std::vector<Matrix4>& motions, const ResliceOptions& options,
                          FrameExecutor& executor, const ProgressCallback& progress = {},
                          const ProgressPlan& plan = {}, Collective& collective = localCollective(),
-                         const ResliceSink& sink = {});
+                         const ResliceSink& sink = {}, const std::vector<int>& leaveOut = {});
 
 // Mean of the run after moving each frame by its motion, counting only frames that cover each voxel.
 // onFrame(frame, done) is called after each frame (serialised); returning false cancels (Cancelled).
 // Over several ranks: each moves its share of the frames (only those motions are read) and the sums
-// and counts are summed over ranks; every rank gets the mean.
+// and counts are summed over ranks; every rank gets the mean. The frames in `leaveOut` (damaged
+// frames) add nothing (onFrame is still called for them, so progress counts every frame).
 Volume alignedMean(const VolumeSeries& run, const std::vector<Matrix4>& motions, int degree,
                    const std::array<bool, 3>& wrap, FrameExecutor& executor,
                    const std::function<bool(int frame, int done)>& onFrame = {},
-                   Collective& collective = localCollective());
+                   Collective& collective = localCollective(), const std::vector<int>& leaveOut = {});
 
 }  // namespace mc

@@ -6,11 +6,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <stdexcept>
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include "ImageIO.h"  // ImageIOError
 
 namespace mc {
 namespace {
@@ -81,6 +83,11 @@ void writeTextAtomically(const std::string& target, const std::string& content) 
 
 void installTemporaryFileCleanupOnSignals() {
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) std::signal(sig, removeTemporariesAndExit);
+  // A write past the file-size limit (ulimit -f) raises SIGXFSZ, whose default action kills the
+  // process on the spot, leaving the staged temporary and no message. Ignored, write() fails with
+  // EFBIG instead, and the writer reports "<output>: cannot write: File too large" and removes what
+  // it staged, as for a full disk. Children (mpirun, the MPI ranks) inherit the ignored signal.
+  std::signal(SIGXFSZ, SIG_IGN);
 }
 
 void checkOutputPaths(const std::vector<std::string>& inputs, const std::vector<std::string>& outputs) {
@@ -121,6 +128,18 @@ void OutputTransaction::stage(const std::string& target, const std::function<voi
   const int slot = registerTemporary(tmp);
   try {
     writer(tmp);
+  } catch (const std::exception& e) {
+    std::remove(tmp.c_str());
+    unregisterTemporary(slot);
+    // A writer handed the temporary names it in its errors ("/out/.mean.tmp123-0.nii: cannot
+    // write: ..."); the user asked for, and must read, the target's name. Same exception kind.
+    std::string what = e.what();
+    const std::size_t at = what.find(tmp);
+    if (at == std::string::npos) throw;
+    what.replace(at, tmp.size(), target);
+    if (dynamic_cast<const ImageIOError*>(&e)) throw ImageIOError(what);
+    if (dynamic_cast<const std::invalid_argument*>(&e)) throw std::invalid_argument(what);
+    throw std::runtime_error(what);
   } catch (...) {
     std::remove(tmp.c_str());
     unregisterTemporary(slot);
@@ -130,11 +149,24 @@ void OutputTransaction::stage(const std::string& target, const std::function<voi
 }
 
 void OutputTransaction::stageText(const std::string& target, const std::string& content) {
+  // POSIX calls rather than a stream, so the message says why (a stream's failbit loses errno).
   stage(target, [&](const std::string& tmp) {
-    std::ofstream out(tmp, std::ios::binary);
-    out << content;
-    out.close();
-    if (!out) throw std::runtime_error(target + ": cannot write (disk full or no permission?)");
+    const auto failed = [&](int fd) {
+      const int e = errno ? errno : EIO;
+      if (fd >= 0) ::close(fd);
+      throw std::runtime_error(target + ": cannot write: " + std::strerror(e));
+    };
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) failed(fd);
+    const char* p = content.data();
+    std::size_t left = content.size();
+    while (left > 0) {
+      const ssize_t w = ::write(fd, p, left);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) failed(fd);
+      p += w, left -= std::size_t(w);
+    }
+    if (::close(fd) != 0) failed(-1);
   });
 }
 

@@ -16,7 +16,8 @@ std::string temporaryPathFor(const std::string& target);
 void writeAtomically(const std::string& target, const std::function<void(const std::string& tmpPath)>& writer);
 void writeTextAtomically(const std::string& target, const std::string& content);
 
-// Installs SIGTERM/SIGINT/SIGHUP handlers that delete registered temporary files and exit(128+sig).
+// Installs SIGTERM/SIGINT/SIGHUP handlers that delete registered temporary files and exit(128+sig),
+// and ignores SIGXFSZ, so that a write past the file-size limit fails (EFBIG) and is reported.
 void installTemporaryFileCleanupOnSignals();
 
 // Throws std::invalid_argument (one line naming the output) before any work if any two outputs are

@@ -36,7 +36,9 @@ void writeVolume(const std::string& path, const Volume& volume, double repetitio
 // whole output nor its compressed copy is ever held; writeFrame blocks when a bounded number of
 // blocks are in flight. The bytes written do not depend on `threads`. NIfTI streams; a .nrrd is
 // collected and written by finish(). It writes `path` itself, not atomically: pass a temporary
-// (OutputTransaction::stagePath) for that. Errors are ImageIOError naming `path` (or `displayName`).
+// (OutputTransaction::stagePath) for that. A NIfTI stream is written to a file with no name
+// (O_TMPFILE, where the file system has it) that finish() names `path`, so a SIGKILL mid-stream
+// leaves nothing. Errors are ImageIOError naming `path` (or `displayName`).
 class VolumeSeriesWriter {
 public:
   VolumeSeriesWriter(const std::string& path, const ImageGeometry& geometry, int frames, double repetitionTime,

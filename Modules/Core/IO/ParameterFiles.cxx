@@ -55,11 +55,18 @@ std::string formatTransformsFile(const std::vector<Matrix4>& transforms) {
   return s;
 }
 
-std::string formatConfoundsTsv(const std::vector<RigidParameters>& params, const std::vector<double>& fd) {
-  std::string s = "trans_x\ttrans_y\ttrans_z\trot_x\trot_y\trot_z\tframewise_displacement\n";
+std::string formatConfoundsTsv(const std::vector<RigidParameters>& params, const std::vector<double>& fd,
+                               const std::vector<int>& outlierFrames) {
+  std::string s = "trans_x\ttrans_y\ttrans_z\trot_x\trot_y\trot_z\tframewise_displacement";
+  for (std::size_t k = 0; k < outlierFrames.size(); ++k) {
+    const std::string index = std::to_string(k);  // two digits at least, as fMRIPrep writes them
+    s += "\tmotion_outlier" + std::string(index.size() < 2 ? 1 : 0, '0') + index;
+  }
+  s += "\n";
   for (std::size_t j = 0; j < params.size(); ++j) {
     for (int i = 0; i < 6; ++i) s += number(i ? "\t%.9g" : "%.9g", params[j][i]);
     s += j == 0 ? std::string("\tn/a") : number("\t%.9g", j < fd.size() ? fd[j] : 0.0);
+    for (int frame : outlierFrames) s += frame == int(j) ? "\t1" : "\t0";
     s += "\n";
   }
   return s;

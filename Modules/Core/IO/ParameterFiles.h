@@ -15,7 +15,10 @@ std::vector<RigidParameters> parseRpFile(const std::string& path);  // throws st
 // One row per frame: the 16 entries of the world (RAS mm) matrix, row-major, after a header comment.
 std::string formatTransformsFile(const std::vector<Matrix4>& transforms);
 
-// Header trans_x trans_y trans_z rot_x rot_y rot_z framewise_displacement, tab-separated.
-std::string formatConfoundsTsv(const std::vector<RigidParameters>& params, const std::vector<double>& fd);
+// Header trans_x trans_y trans_z rot_x rot_y rot_z framewise_displacement, tab-separated, then
+// fMRIPrep's one-hot outlier columns motion_outlier00, motion_outlier01, ...: one per frame of
+// `outlierFrames` (in the order given), 1 in that frame's row and 0 elsewhere; none when it is empty.
+std::string formatConfoundsTsv(const std::vector<RigidParameters>& params, const std::vector<double>& fd,
+                               const std::vector<int>& outlierFrames = {});
 
 }  // namespace mc

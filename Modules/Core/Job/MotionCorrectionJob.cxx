@@ -47,7 +47,8 @@ void stageSmallOutputs(OutputTransaction& tx, const JobSpec& spec, const JobResu
   if (!spec.parametersOutput.empty()) tx.stageText(spec.parametersOutput, formatRpFile(r.parameters));
   if (!spec.transformsOutput.empty()) tx.stageText(spec.transformsOutput, formatTransformsFile(motions));
   if (!spec.confoundsOutput.empty())
-    tx.stageText(spec.confoundsOutput, formatConfoundsTsv(r.parameters, r.framewiseDisplacement));
+    tx.stageText(spec.confoundsOutput,
+                 formatConfoundsTsv(r.parameters, r.framewiseDisplacement, frameNumbers(r.damagedFrames)));
   if (!spec.meanOutput.empty() && !spec.estimateOnly)
     tx.stage(spec.meanOutput, [&](const std::string& tmp) { writeVolume(tmp, r.mean, 0, StoredType::Float32); });
 }
@@ -71,7 +72,9 @@ JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecut
                               const ProgressCallback& progress, Collective& collective, KeepImages keep) {
   spec.validate();
   JobResult r;
-  r.warnings = sanitizeRun(run);  // on every rank's copy: the same voxels everywhere
+  // On every rank's copy: the same voxels and the same damaged frames everywhere.
+  r.damagedFrames = sanitizeRun(run);
+  if (!r.damagedFrames.empty()) r.warnings.push_back(describeDamagedFrames(r.damagedFrames));
   // Checked once, on rank 0, before any work: the weight image (only rank 0 builds reference models,
   // so only it needs the image) and whether the run can be estimated at all.
   Volume weight;
@@ -81,7 +84,7 @@ JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecut
       if (!weight.geometry.sameGridAs(run.geometry, 1e-3))
         throw std::invalid_argument(spec.weightImage + ": weight image is not on the run's voxel grid");
     }
-    checkRunForEstimation(run, spec.estimation);
+    checkRunForEstimation(run, spec.estimation, r.damagedFrames);
   });
 
   ProgressPlan plan;
@@ -93,11 +96,12 @@ JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecut
 
   auto t = std::chrono::steady_clock::now();
   const Volume* weightOrNone = spec.weightImage.empty() || !collective.isRoot() ? nullptr : &weight;
-  r.motion = Realigner(spec.estimation).estimate(run, executor, progress, weightOrNone, plan, collective);
+  r.motion =
+      Realigner(spec.estimation).estimate(run, r.damagedFrames, executor, progress, weightOrNone, plan, collective);
   r.estimateSeconds = secondsSince(t);
   r.warnings.insert(r.warnings.end(), r.motion.warnings.begin(), r.motion.warnings.end());
 
-  summarizeMotion(r, run, spec.estimation.referenceFrame);
+  summarizeMotion(r, run, r.motion.referenceFrame);
   std::vector<Matrix4> motions;
   for (const auto& f : r.motion.frames) motions.push_back(f.transform);
 
@@ -124,7 +128,8 @@ JobResult runMotionCorrection(const JobSpec& spec, VolumeSeries run, FrameExecut
       if (writer) writer->writeFrame(voxels);
       if (keep == KeepImages::Yes) std::copy(voxels, voxels + frameSize, r.realigned.frame(frame));
     };
-    ResliceResult rr = resliceRun(run, motions, spec.reslice, executor, progress, plan, collective, sink);
+    ResliceResult rr =
+        resliceRun(run, motions, spec.reslice, executor, progress, plan, collective, sink, frameNumbers(r.damagedFrames));
     if (writer) writer->finish();
     r.resliceSeconds = secondsSince(t);
     r.mean = std::move(rr.mean);

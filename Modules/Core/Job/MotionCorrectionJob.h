@@ -28,6 +28,9 @@ struct JobResult {
   std::vector<DisplacementStats> displacement;  // per frame, relative to the reference
   std::vector<std::string> written;
   std::vector<std::string> warnings;
+  // Frames with NaN/Inf voxels or no signal (see DamagedFrame), in frame order: left out of the
+  // reference and the mean, the confounds TSV's motion outliers. Empty when every frame is usable.
+  std::vector<DamagedFrame> damagedFrames;
   double readSeconds = 0, estimateSeconds = 0, resliceSeconds = 0, writeSeconds = 0;
   std::vector<RankSeconds> rankSeconds;  // MPI backend: per rank, in rank order; else empty
   VolumeSeries realigned;  // filled when reslicing ran

@@ -288,10 +288,12 @@ extern "C" void forwardSignalToGroup(int sig) {
 // ranks remove it as they die (the worker reads MC_MPI_PRIVATE_DIR).
 std::string writeJobFile(const PrivateFolder& folder, const std::string& jobText) {
   const std::string job = folder.file("job.txt");
+  errno = 0;
   std::ofstream out(job, std::ios::binary);
   out << jobText;
   out.close();
-  if (!out) throw std::runtime_error(job + ": cannot write the MPI job file");
+  // errno is what the stream's last write or close failed with (ENOSPC, EFBIG).
+  if (!out) throw std::runtime_error(job + ": cannot write the MPI job file: " + std::strerror(errno ? errno : EIO));
   return job;
 }
 

@@ -55,6 +55,8 @@ class MotionCorrectionResult:
     iterations         (N,) Gauss-Newton iterations of each frame's final pass (0 with backend='mpi').
     sample_points      sample points kept in the final reference model.
     warnings           list of one-line warnings (empty frames, non-converged frames, ...).
+    damaged_frames     list of the frames with NaN/Inf voxels or all voxels zero (0-based), left out
+                       of the reference and the mean; the confounds TSV's motion_outlierXX columns.
     written            paths of the output files written (empty when none was asked for).
     timings            dict of seconds: read, estimate, reslice, write.
     resliced           (X, Y, Z, N) float32 realigned run, Fortran order (nibabel's), or None when
@@ -65,8 +67,8 @@ class MotionCorrectionResult:
     """
 
     __slots__ = ("parameters", "matrices", "fd", "displacement_mean", "displacement_max", "iterations",
-                 "sample_points", "warnings", "written", "timings", "resliced", "mean", "affine",
-                 "repetition_time")
+                 "sample_points", "warnings", "damaged_frames", "written", "timings", "resliced", "mean",
+                 "affine", "repetition_time")
 
     def __init__(self, fields):
         for name in self.__slots__:

@@ -730,10 +730,22 @@ std::string encodeHeader(const ImageGeometry& g, int frames, double tr, const St
 
 // ---- streaming writer ----
 
+// A file with no name yet in `path`'s folder (O_TMPFILE), or -1 where that is not possible (file
+// system without O_TMPFILE, no /proc to name it from later). Why: a stream is written over the whole
+// reslice stage, and a SIGKILL, which no handler sees, would leave a named partial file behind; an
+// unnamed one is freed by the kernel with the process.
+int openUnnamed(const std::string& path) {
+  if (::access("/proc/self/fd", X_OK) != 0) return -1;
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  return ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+}
+
 struct StreamWriter::Impl {
   std::string path, display;
   int fd = -1;
   bool gz = false, finished = false;
+  bool unnamed = false;  // fd is an O_TMPFILE file, given `path` as its name by finish()
   StoredFormat format;
   double slope = 1, inter = 0;
   std::size_t frameSize = 0, bpv = 4;
@@ -851,7 +863,9 @@ StreamWriter::StreamWriter(const std::string& path, const std::string& displayNa
     if (g.size[a] <= 0 || g.size[a] > 32767)
       fail(w.display, "cannot write NIfTI-1: grid size " + std::to_string(g.size[a]) + " is outside 1..32767");
   if (frames < 1 || frames > 32767) fail(w.display, "cannot write NIfTI-1: " + std::to_string(frames) + " frames");
-  w.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  w.fd = openUnnamed(path);
+  w.unnamed = w.fd >= 0;
+  if (!w.unnamed) w.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (w.fd < 0) fail(w.display, std::string("cannot write: ") + std::strerror(errno));
   const std::string header = encodeHeader(g, frames, tr, w.format);
   const auto* hb = reinterpret_cast<const unsigned char*>(header.data());
@@ -869,7 +883,7 @@ StreamWriter::StreamWriter(const std::string& path, const std::string& displayNa
   } catch (...) {
     w.stopWorkers();
     ::close(w.fd);
-    ::unlink(path.c_str());
+    if (!w.unnamed) ::unlink(path.c_str());
     throw;
   }
   w.pending.reserve(gzip::kBlockBytes);
@@ -880,7 +894,8 @@ StreamWriter::~StreamWriter() {
   Impl& w = *impl_;
   w.stopWorkers();
   if (w.fd >= 0) ::close(w.fd);
-  if (!w.finished) ::unlink(w.path.c_str());
+  // An unnamed file is gone with its descriptor, unless finish() named it and then failed to close.
+  if (!w.finished && (!w.unnamed || w.fd < 0)) ::unlink(w.path.c_str());
 }
 
 void StreamWriter::writeFrame(const float* voxels) {
@@ -908,6 +923,12 @@ void StreamWriter::finish() {
   w.submit();
   w.drain(true);
   w.stopWorkers();
+  if (w.unnamed) {
+    // Complete: now it gets its (staged) name. The path is new, so linkat does not replace anything.
+    const std::string self = "/proc/self/fd/" + std::to_string(w.fd);
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, w.path.c_str(), AT_SYMLINK_FOLLOW) != 0)
+      fail(w.display, std::string("cannot write: ") + std::strerror(errno));
+  }
   const int fd = w.fd;
   w.fd = -1;
   if (::close(fd) != 0) fail(w.display, std::string("cannot write: ") + std::strerror(errno));
