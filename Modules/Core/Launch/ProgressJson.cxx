@@ -41,7 +41,10 @@ double numberOr(const Json& o, const char* key, double fallback) {
 
 int integerOr(const Json& o, const char* key, int fallback) {
   const double v = numberOr(o, key, fallback);
-  return std::isfinite(v) ? int(v) : fallback;
+  // Out of int's range (a corrupt or hostile line) the conversion would be undefined: the fallback.
+  const bool fits = std::isfinite(v) && v >= double(std::numeric_limits<int>::min()) &&
+                    v <= double(std::numeric_limits<int>::max());
+  return fits ? int(v) : fallback;
 }
 
 std::string stringOr(const Json& o, const char* key) {
