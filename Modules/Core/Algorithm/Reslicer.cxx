@@ -25,23 +25,38 @@ Reslicer::Reslicer(const ImageGeometry& grid, const ResliceOptions& options) : g
 
 namespace {
 
-// Visits every voxel of the grid with its position in the frame, row by row (positions advance
-// linearly along x, so each row costs one matrix-vector product).
-template <class Visit>
-void forEachVoxel(const ImageGeometry& grid, const Matrix4& v, Visit&& visit) {
-  const int nx = grid.size[0], ny = grid.size[1], nz = grid.size[2];
-  const bool big = grid.voxelCount() > 20000;
-#pragma omp parallel for schedule(static) if (big)
-  for (int z = 0; z < nz; ++z)
-    for (int y = 0; y < ny; ++y) {
-      const std::size_t row = (std::size_t(z) * ny + y) * nx;
-      for (int x = 0; x < nx; ++x) {
-        const double px = v.m[0] * x + v.m[1] * y + v.m[2] * z + v.m[3];
-        const double py = v.m[4] * x + v.m[5] * y + v.m[6] * z + v.m[7];
-        const double pz = v.m[8] * x + v.m[9] * y + v.m[10] * z + v.m[11];
-        visit(row + x, px, py, pz);
-      }
+// Positions advance linearly along a row, so the voxels of row (y, z) whose position lies within
+// [-tol, size - 1 + tol] on every non-wrapped axis (BSplineCoefficients::inside) form one interval
+// of x, found with one division per axis instead of six comparisons per voxel. The interval is
+// widened by a voxel on each side and only its two end voxels on each side keep the exact
+// per-voxel test, so rounding in the division can never change which voxels are inside: the
+// result is the per-voxel test's, bit for bit.
+struct RowSpan {
+  int first, last;        // candidates: voxels outside [first, last] are outside
+  bool allExact = false;  // a row parallel to a bound and too close to it to decide: test every voxel
+  bool exact(int x) const { return allExact || x <= first + 1 || x >= last - 1; }  // need the per-voxel test
+};
+
+MC_ALWAYS_INLINE RowSpan insideSpan(const Matrix4& v, int y, int z, const std::array<int, 3>& size,
+                                    const std::array<bool, 3>& wrap, double tol) {
+  double lo = 0, hi = size[0] - 1;
+  bool nearBound = false;
+  for (int a = 0; a < 3; ++a) {
+    if (wrap[a]) continue;
+    const double slope = v.m[4 * a], offset = v.m[4 * a + 1] * y + v.m[4 * a + 2] * z + v.m[4 * a + 3];
+    const double low = -tol, high = size[a] - 1 + tol;
+    if (std::fabs(slope) < 1e-12) {
+      if (offset < low - 1e-6 || offset > high + 1e-6) return {0, -1};
+      if (offset < low + 1e-6 || offset > high - 1e-6) nearBound = true;
+      continue;
     }
+    double t0 = (low - offset) / slope, t1 = (high - offset) / slope;
+    if (t0 > t1) std::swap(t0, t1);
+    lo = std::max(lo, t0);
+    hi = std::min(hi, t1);
+  }
+  if (lo > hi + 2) return {0, -1};
+  return {std::max(0, int(std::ceil(lo)) - 1), std::min(size[0] - 1, int(std::floor(hi)) + 1), nearBound};
 }
 
 // The interpolating loops, one slice z at a time: the hot loop of reslicing and of the aligned
@@ -142,13 +157,15 @@ MC_ALWAYS_INLINE double resliceValue(const BSplineCoefficients& c, double x, dou
   return sum;
 }
 
+// Stores: apply() for a voxel whose position is inside the frame, outside() for one that is not.
 struct ResliceStore {
   float* out;
   const std::uint8_t* mask;
   template <int D>
   MC_ALWAYS_INLINE void apply(const BSplineCoefficients& c, std::size_t i, double x, double y, double z) const {
-    out[i] = ((mask && !mask[i]) || !c.inside(x, y, z)) ? 0.0f : float(resliceValue<D>(c, x, y, z));
+    out[i] = (mask && !mask[i]) ? 0.0f : float(resliceValue<D>(c, x, y, z));
   }
+  MC_ALWAYS_INLINE void outside(std::size_t i) const { out[i] = 0.0f; }
 };
 
 // Trilinear interpolation of the voxels themselves (degree 1: the coefficients are the voxels), the
@@ -174,11 +191,11 @@ struct AccumulateStore {
   std::uint32_t* count;
   template <int D>
   MC_ALWAYS_INLINE void apply(const BSplineCoefficients& c, std::size_t i, double x, double y, double z) const {
-    if (!c.inside(x, y, z)) return;
     if constexpr (D == 1) sum[i] += trilinearValue(c, x, y, z);
     else sum[i] += c.template valueOfDegree<D>(x, y, z);
     count[i] += 1;
   }
+  MC_ALWAYS_INLINE void outside(std::size_t) const {}
 };
 
 template <int D, class Store>
@@ -187,12 +204,16 @@ MC_ALWAYS_INLINE void sliceBody(const BSplineCoefficients& c, const std::array<i
   const int nx = size[0], ny = size[1];
   for (int y = 0; y < ny; ++y) {
     const std::size_t row = (std::size_t(z) * ny + y) * nx;
-    for (int x = 0; x < nx; ++x) {
+    const RowSpan span = insideSpan(v, y, z, size, c.wrap(), 1e-4);
+    for (int x = 0; x < std::min(span.first, nx); ++x) store.outside(row + x);
+    for (int x = span.first; x <= span.last; ++x) {
       const double px = v.m[0] * x + v.m[1] * y + v.m[2] * z + v.m[3];
       const double py = v.m[4] * x + v.m[5] * y + v.m[6] * z + v.m[7];
       const double pz = v.m[8] * x + v.m[9] * y + v.m[10] * z + v.m[11];
-      store.template apply<D>(c, row + x, px, py, pz);
+      if (span.exact(x) && !c.inside(px, py, pz)) store.outside(row + x);
+      else store.template apply<D>(c, row + x, px, py, pz);
     }
+    for (int x = span.first > span.last ? 0 : span.last + 1; x < nx; ++x) store.outside(row + x);
   }
 }
 
@@ -231,11 +252,30 @@ void Reslicer::restrictCoverage(const Matrix4& motion, std::vector<std::uint8_t>
   const auto& w = options_.wrap;
   const auto& s = grid_.size;
   constexpr double tol = 1e-4;
-  forEachVoxel(grid_, referenceToFrameVoxel(grid_, motion), [&](std::size_t i, double x, double y, double z) {
-    const bool in = (w[0] || (x >= -tol && x <= s[0] - 1 + tol)) && (w[1] || (y >= -tol && y <= s[1] - 1 + tol)) &&
-                    (w[2] || (z >= -tol && z <= s[2] - 1 + tol));
-    if (!in) covered[i] = 0;
-  });
+  const Matrix4 v = referenceToFrameVoxel(grid_, motion);
+  const int nx = s[0], ny = s[1], nz = s[2];
+  const bool big = grid_.voxelCount() > 20000;
+#pragma omp parallel for schedule(static) if (big)
+  for (int z = 0; z < nz; ++z)
+    for (int y = 0; y < ny; ++y) {
+      std::uint8_t* row = covered.data() + (std::size_t(z) * ny + y) * nx;
+      const RowSpan span = insideSpan(v, y, z, s, w, tol);
+      if (span.first > span.last) {
+        std::fill(row, row + nx, std::uint8_t(0));
+        continue;
+      }
+      std::fill(row, row + span.first, std::uint8_t(0));
+      std::fill(row + span.last + 1, row + nx, std::uint8_t(0));
+      for (int x = span.first; x <= span.last; ++x) {
+        if (!span.exact(x)) continue;
+        const double px = v.m[0] * x + v.m[1] * y + v.m[2] * z + v.m[3];
+        const double py = v.m[4] * x + v.m[5] * y + v.m[6] * z + v.m[7];
+        const double pz = v.m[8] * x + v.m[9] * y + v.m[10] * z + v.m[11];
+        const bool in = (w[0] || (px >= -tol && px <= s[0] - 1 + tol)) &&
+                        (w[1] || (py >= -tol && py <= s[1] - 1 + tol)) && (w[2] || (pz >= -tol && pz <= s[2] - 1 + tol));
+        if (!in) row[x] = 0;
+      }
+    }
 }
 
 void Reslicer::resliceFrame(const float* frame, const Matrix4& motion, float* out, BSplineCoefficients& c,
