@@ -6,25 +6,34 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "ImageIO.h"
 
 namespace {
 
-const std::string& scratchPath() {
-  static const std::string path = "/tmp/mc-fuzz-" + std::to_string(::getpid()) + MC_FUZZ_EXTENSION;
-  return path;
-}
+// In TMPDIR (run-fuzzers.sh points it into the build folder), removed by an atexit handler: libFuzzer
+// ends a timed run with exit(), which runs atexit handlers; a function-local static's destructor
+// could run before a global's, so the path is a plain array that outlives both.
+char gScratchPath[4096];
 
-struct RemoveAtExit {
-  ~RemoveAtExit() { std::remove(scratchPath().c_str()); }
-} removeAtExit;
+void removeScratch() { std::remove(gScratchPath); }
+
+const char* scratchPath() {
+  if (!gScratchPath[0]) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::snprintf(gScratchPath, sizeof gScratchPath, "%s/mc-fuzz-%d%s", tmp && *tmp ? tmp : "/tmp", int(::getpid()),
+                  MC_FUZZ_EXTENSION);
+    std::atexit(removeScratch);
+  }
+  return gScratchPath;
+}
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::FILE* f = std::fopen(scratchPath().c_str(), "wb");
+  std::FILE* f = std::fopen(scratchPath(), "wb");
   if (!f) return 0;
   std::fwrite(data, 1, size, f);
   std::fclose(f);
