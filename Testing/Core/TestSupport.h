@@ -1,7 +1,9 @@
 #pragma once
 // Shared helpers of the core tests: scratch folders and ground-truth comparisons.
 #include <filesystem>
+#include <stdexcept>
 #include <string>
+#include <stdlib.h>
 #include <vector>
 
 #include "MotionMetrics.h"
@@ -15,9 +17,11 @@ namespace mc::test {
 class ScratchDir {
 public:
   ScratchDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("mc-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-    std::filesystem::create_directories(path_);
+    // mkdtemp, not a pid-and-counter name: a folder left by an earlier process with the same pid,
+    // or made by another test binary at the same moment, can never be shared.
+    std::string tmpl = (std::filesystem::temp_directory_path() / "mc-test-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error(tmpl + ": cannot create a scratch folder");
+    path_ = tmpl;
   }
   ~ScratchDir() {
     std::error_code ec;
@@ -31,10 +35,6 @@ public:
   }
 
 private:
-  static int& counter() {
-    static int c = 0;
-    return c;
-  }
   std::filesystem::path path_;
 };
 
