@@ -1,6 +1,8 @@
 // The task's whole result (MotionCorrectionTask::result): a run handed over in memory, the images
 // kept in the result instead of files, for every backend; and the one request check (RunRequest::validate).
 #include <stdlib.h>  // mkdtemp, setenv
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -121,6 +123,40 @@ TEST(MotionCorrectionTaskResult, InMemoryRunUnderMpiReadsTheImagesBackAndLeavesN
   // Bit-identical too: the worker prints its parameters exactly and writes float32 images.
   expectResultMatchesSerial(task, 0.0, 0.0);
   EXPECT_EQ(privateFoldersLeft(), before);
+}
+
+TEST(MotionCorrectionTaskResult, DamagedFramesUnderMpiAreTheInProcessEngines) {
+  // NaN voxels in frame 0 and an all-zero frame 3: the reference moves to frame 1. The MPI result
+  // names the same damaged frames and measures displacement from the same reference as threads.
+  const OwnTemporaryFolder tmp;
+  auto damaged = std::make_shared<VolumeSeries>(*sharedRunInMemory());
+  for (std::size_t i = 0; i < damaged->frameSize() / 4; ++i) damaged->frame(0)[i] = std::nanf("");
+  std::fill(damaged->frame(3), damaged->frame(3) + damaged->frameSize(), 0.0f);
+  JobResult results[2];
+  int k = 0;
+  for (Backend backend : {Backend::Threads, Backend::Mpi}) {
+    SCOPED_TRACE(backendName(backend));
+    EngineRequest r = inMemoryRequest(backend);
+    r.inputRun = damaged;
+    r.keepImages = false;
+    ScratchDir out;
+    r.spec.parametersOutput = out.file("rp.txt");
+    MotionCorrectionTask task(r);
+    const TaskLog log = runTask(task, 60000);
+    ASSERT_EQ(log.count("finished"), 1) << log.reason.toStdString();
+    results[k++] = task.result();
+  }
+  for (const JobResult& r : results) {
+    ASSERT_EQ(r.damagedFrames.size(), 2u);
+    EXPECT_EQ(r.damagedFrames[0].frame, 0);
+    EXPECT_EQ(r.damagedFrames[1].frame, 3);
+    EXPECT_EQ(r.motion.referenceFrame, 1);
+    ASSERT_GT(r.displacement.size(), 1u);
+    EXPECT_EQ(r.displacement[1].max, 0.0);  // the reference frame does not move
+  }
+  ASSERT_EQ(results[0].displacement.size(), results[1].displacement.size());
+  for (std::size_t i = 0; i < results[0].displacement.size(); ++i)
+    EXPECT_NEAR(results[0].displacement[i].max, results[1].displacement[i].max, 1e-6) << "frame " << i;
 }
 
 TEST(MotionCorrectionTaskResult, FailedMpiRunLeavesNoTemporaryFiles) {

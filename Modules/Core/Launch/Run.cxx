@@ -9,6 +9,7 @@
 
 #include "ImageIO.h"
 #include "PrivateFolder.h"
+#include "Realigner.h"
 #include "RigidTransform.h"
 
 namespace mc {
@@ -44,7 +45,13 @@ void completeMotion(JobResult& r, const RunRequest& request) {
   }
   r.displacement.clear();
   if (!request.inputRun || r.motion.frames.empty()) return;
-  r.displacement = frameDisplacements(r.motion.frames, *request.inputRun, request.spec.estimation.referenceFrame);
+  // The worker's damaged frames and the reference it used follow from the run (the same scan and
+  // rule as in the worker), so they are found here rather than carried back over the progress
+  // protocol: without them an MPI result named no damaged frame and measured displacement from
+  // the asked-for frame 0 when the reference had moved off a damaged frame 0.
+  r.damagedFrames = findDamagedFrames(*request.inputRun);
+  r.motion.referenceFrame = checkRunForEstimation(*request.inputRun, request.spec.estimation, r.damagedFrames);
+  r.displacement = frameDisplacements(r.motion.frames, *request.inputRun, r.motion.referenceFrame);
 }
 
 JobResult runUnderMpi(const RunRequest& request, const ProgressCallback& progress) {
