@@ -5,11 +5,24 @@
 // pass the slowest) and the filters vectorize across the bundle on every axis.
 #include <array>
 #include <cstddef>
+#include <type_traits>
 #include <vector>
 
 namespace mc {
 
 // op(buffer, n, width): buffer holds `width` lines of n samples, sample k of line l at [k * width + l].
+// An op that filters in place returns nothing; one that writes its result elsewhere (a convolution
+// cannot run in place) returns a pointer to it, in the same layout, and it is read back from there.
+template <class Op>
+const double* bundleResult(Op& op, double* buf, int n, int w) {
+  if constexpr (std::is_void_v<decltype(op(buf, n, w))>) {
+    op(buf, n, w);
+    return buf;
+  } else {
+    return op(buf, n, w);
+  }
+}
+
 template <class Op>
 void forEachLineBundle(float* v, const std::array<int, 3>& size, int axis, Op&& op) {
   const int nx = size[0], ny = size[1], nz = size[2];
@@ -27,9 +40,9 @@ void forEachLineBundle(float* v, const std::array<int, 3>& size, int axis, Op&& 
         float* plane = v + std::size_t(z) * nxy;
         for (int y = 0; y < ny; ++y)
           for (int k = 0; k < nx; ++k) buf[std::size_t(k) * ny + y] = plane[std::size_t(y) * nx + k];
-        op(buf.data(), nx, ny);
+        const double* r = bundleResult(op, buf.data(), nx, ny);
         for (int y = 0; y < ny; ++y)
-          for (int k = 0; k < nx; ++k) plane[std::size_t(y) * nx + k] = float(buf[std::size_t(k) * ny + y]);
+          for (int k = 0; k < nx; ++k) plane[std::size_t(y) * nx + k] = float(r[std::size_t(k) * ny + y]);
       }
     }
     return;
@@ -45,9 +58,9 @@ void forEachLineBundle(float* v, const std::array<int, 3>& size, int axis, Op&& 
       float* base = v + std::size_t(p) * planeStep;
       for (int k = 0; k < n; ++k)
         for (int l = 0; l < nx; ++l) buf[std::size_t(k) * nx + l] = base[k * step + l];
-      op(buf.data(), n, nx);
+      const double* r = bundleResult(op, buf.data(), n, nx);
       for (int k = 0; k < n; ++k)
-        for (int l = 0; l < nx; ++l) base[k * step + l] = float(buf[std::size_t(k) * nx + l]);
+        for (int l = 0; l < nx; ++l) base[k * step + l] = float(r[std::size_t(k) * nx + l]);
     }
   }
 }
