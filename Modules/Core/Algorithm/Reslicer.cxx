@@ -9,6 +9,10 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include "CpuDispatch.h"
+#if MC_HAVE_AVX2_PATH
+#include <immintrin.h>
+#endif
 
 #include "CpuDispatch.h"
 
@@ -217,6 +221,98 @@ MC_ALWAYS_INLINE void sliceBody(const BSplineCoefficients& c, const std::array<i
   }
 }
 
+#if MC_HAVE_AVX2_PATH
+// The estimation mean's slice on the AVX2 path: as sliceBody<1>(AccumulateStore), but the voxels
+// certainly inside (the row span's interior) go four at a time: positions, floors and fractions in
+// 4 lanes, the eight taps gathered, the same blends as trilinearValue. A group with a lane whose
+// taps reach past the grid's last voxel falls back to trilinearValue per voxel. (Measured: the
+// mean was a fifth of estimation's instructions at about 140 per voxel.)
+MC_TARGET_AVX2 void sliceTrilinearSumsAvx2(const BSplineCoefficients& c, const std::array<int, 3>& size,
+                                           const Matrix4& v, int z, const AccumulateStore& store) {
+  const int nx = size[0], ny = size[1];
+  const int nxy = nx * ny;
+  const float* coef = c.data();
+  const __m256d step = _mm256_set_pd(3, 2, 1, 0);
+  const __m128i one = _mm_set1_epi32(1);
+  const __m128i limX = _mm_set1_epi32(size[0] - 1), limY = _mm_set1_epi32(size[1] - 1),
+                limZ = _mm_set1_epi32(size[2] - 1);
+  for (int y = 0; y < ny; ++y) {
+    const std::size_t row = (std::size_t(z) * ny + y) * nx;
+    const RowSpan span = insideSpan(v, y, z, size, c.wrap(), 1e-4);
+    auto scalar = [&](int x) {
+      const double px = v.m[0] * x + v.m[1] * y + v.m[2] * z + v.m[3];
+      const double py = v.m[4] * x + v.m[5] * y + v.m[6] * z + v.m[7];
+      const double pz = v.m[8] * x + v.m[9] * y + v.m[10] * z + v.m[11];
+      if (span.exact(x) && !c.inside(px, py, pz)) return;
+      store.sum[row + x] += trilinearValue(c, px, py, pz);
+      store.count[row + x] += 1;
+    };
+    int x = span.first;
+    for (; x <= span.last && span.exact(x); ++x) scalar(x);
+    for (; x + 3 <= span.last && !span.exact(x + 3); x += 4) {
+      const __m256d xs = _mm256_add_pd(_mm256_set1_pd(x), step);
+      // (No lambdas here: a lambda does not inherit this function's target, so AVX2 intrinsics
+      // would not compile in it.)
+#define MC_POSITION(a)                                                                                  \
+  _mm256_add_pd(_mm256_fmadd_pd(_mm256_set1_pd(v.m[4 * (a)]), xs,                                       \
+                                _mm256_set1_pd(v.m[4 * (a) + 1] * y + v.m[4 * (a) + 2] * z)),            \
+                _mm256_set1_pd(v.m[4 * (a) + 3]))
+      const __m256d px = MC_POSITION(0), py = MC_POSITION(1), pz = MC_POSITION(2);
+#undef MC_POSITION
+      const __m256d fx0 = _mm256_floor_pd(px), fy0 = _mm256_floor_pd(py), fz0 = _mm256_floor_pd(pz);
+      const __m128i ix = _mm256_cvtpd_epi32(fx0), iy = _mm256_cvtpd_epi32(fy0), iz = _mm256_cvtpd_epi32(fz0);
+      // Every lane's taps inside: 0 <= i and i + 1 <= n - 1 on each axis.
+      const __m128i bad = _mm_or_si128(
+          _mm_or_si128(_mm_or_si128(_mm_cmplt_epi32(ix, _mm_setzero_si128()), _mm_cmplt_epi32(iy, _mm_setzero_si128())),
+                       _mm_cmplt_epi32(iz, _mm_setzero_si128())),
+          _mm_or_si128(_mm_or_si128(_mm_cmpgt_epi32(_mm_add_epi32(ix, one), limX),
+                                    _mm_cmpgt_epi32(_mm_add_epi32(iy, one), limY)),
+                       _mm_cmpgt_epi32(_mm_add_epi32(iz, one), limZ)));
+      if (!_mm_testz_si128(bad, bad)) {
+        for (int k = 0; k < 4; ++k) scalar(x + k);
+        continue;
+      }
+      const __m256d fx = _mm256_sub_pd(px, fx0), fy = _mm256_sub_pd(py, fy0), fz = _mm256_sub_pd(pz, fz0);
+      const __m128i base =
+          _mm_add_epi32(_mm_add_epi32(_mm_mullo_epi32(iz, _mm_set1_epi32(nxy)), _mm_mullo_epi32(iy, _mm_set1_epi32(nx))), ix);
+#define MC_ALONG_X(offset, out)                                                                        \
+  {                                                                                                       \
+    const __m256d q0 = _mm256_cvtps_pd(_mm_i32gather_ps(coef, _mm_add_epi32(base, _mm_set1_epi32(offset)), 4)); \
+    const __m256d q1 =                                                                                    \
+        _mm256_cvtps_pd(_mm_i32gather_ps(coef, _mm_add_epi32(base, _mm_set1_epi32((offset) + 1)), 4));    \
+    out = _mm256_fmadd_pd(fx, _mm256_sub_pd(q1, q0), q0);                                                 \
+  }
+      __m256d a00, a10, a01, a11;
+      MC_ALONG_X(0, a00)
+      MC_ALONG_X(nx, a10)
+      MC_ALONG_X(nxy, a01)
+      MC_ALONG_X(nxy + nx, a11)
+#undef MC_ALONG_X
+      const __m256d y0 = _mm256_fmadd_pd(fy, _mm256_sub_pd(a10, a00), a00);
+      const __m256d y1 = _mm256_fmadd_pd(fy, _mm256_sub_pd(a11, a01), a01);
+      const __m256d value = _mm256_fmadd_pd(fz, _mm256_sub_pd(y1, y0), y0);
+      double* sum = store.sum + row + x;
+      _mm256_storeu_pd(sum, _mm256_add_pd(_mm256_loadu_pd(sum), value));
+      std::uint32_t* count = store.count + row + x;
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(count),
+                       _mm_add_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(count)), one));
+    }
+    for (; x <= span.last; ++x) scalar(x);
+  }
+}
+
+// The degree-1 slice's fast path, for the stores that have one (the estimation mean's sums).
+template <class Store>
+bool trilinearSlice(const BSplineCoefficients&, const std::array<int, 3>&, const Matrix4&, int, const Store&) {
+  return false;
+}
+bool trilinearSlice(const BSplineCoefficients& c, const std::array<int, 3>& size, const Matrix4& v, int z,
+                    const AccumulateStore& store) {
+  sliceTrilinearSumsAvx2(c, size, v, z, store);
+  return true;
+}
+#endif
+
 template <int D, class Store>
 void sliceBaseline(const BSplineCoefficients& c, const std::array<int, 3>& size, const Matrix4& v, int z,
                    const Store& store) {
@@ -234,11 +330,18 @@ void interpolateSlices(const ImageGeometry& grid, const Matrix4& v, const BSplin
                        const Store& store) {
   const bool avx2 = useAvx2Path();
   const bool big = grid.voxelCount() > 20000;
+  // The gathers index with 32-bit integers.
+  const bool trilinearGathers = grid.voxelCount() < (std::size_t(1) << 30);
   const int nz = grid.size[2];
   withSplineDegree(degree, [&](auto d) {
     constexpr int D = decltype(d)::value;
 #pragma omp parallel for schedule(static) if (big)
     for (int z = 0; z < nz; ++z) {
+#if MC_HAVE_AVX2_PATH
+      if constexpr (D == 1) {
+        if (avx2 && trilinearGathers && trilinearSlice(c, grid.size, v, z, store)) continue;
+      }
+#endif
       if (avx2) sliceAvx2<D>(c, grid.size, v, z, store);
       else sliceBaseline<D>(c, grid.size, v, z, store);
     }
