@@ -18,7 +18,12 @@ cmake --build "$asan" -j "$(nproc)"
 
 # Left out, each for a reason that is not a finding:
 #   Python.*  load the module into Debian's uninstrumented python3 (the ASan runtime must come first).
-excluded='^Python\.'
+#   Widgets.Panel.cancelLeavesNoOutput, destroyedDuringARunLeavesNothing: they cancel at the first
+#             frame's report, and with fast_unwind_on_malloc=0 (below) the GUI thread's allocations
+#             are so slow that its event loop reaches that report only after the whole run has
+#             ended (reproduced alone: 16 s, outputs written). They test cancel timing, not memory;
+#             they run in the standalone and Kit suites.
+excluded='^(Python\.|Widgets\.Panel\.(cancelLeavesNoOutput|destroyedDuringARunLeavesNothing)$)'
 reports=$asan/sanitizer-reports
 rm -rf "$reports"
 mkdir -p "$reports"
