@@ -43,6 +43,10 @@ if [ -d "$data" ]; then
 fi
 cp "$root/Modules/CLI/MotionCorrectionCLI/MotionCorrectionCLI.xml" "$work/ExecutionModel/"
 
+# The image targets write each input to a scratch file in TMPDIR: one of the build's own, so that a
+# crash (which skips the target's clean-up) leaves nothing in /tmp.
+export TMPDIR=$build/tmp
+mkdir -p "$TMPDIR"
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$root/Testing/Sanitizers/lsan.supp
