@@ -60,6 +60,18 @@ MC_ALWAYS_INLINE double evalValue(const float* c, const std::array<int, 3>& size
 }
 
 
+// How far past the first and last voxel centre a position still counts as inside the grid.
+constexpr double kInsideTolerance = 1e-4;
+
+// True when (x, y, z), in voxel coordinates, lies within a grid of `size` on every non-wrapped
+// axis (within kInsideTolerance): where a frame has data, for interpolation and SPM's mask alike.
+MC_ALWAYS_INLINE bool insideGrid(double x, double y, double z, const std::array<int, 3>& size,
+                                 const std::array<bool, 3>& wrap) {
+  constexpr double tol = kInsideTolerance;
+  return (wrap[0] || (x >= -tol && x <= size[0] - 1 + tol)) && (wrap[1] || (y >= -tol && y <= size[1] - 1 + tol)) &&
+         (wrap[2] || (z >= -tol && z <= size[2] - 1 + tol));
+}
+
 class BSplineCoefficients {
 public:
   BSplineCoefficients() = default;
@@ -86,12 +98,7 @@ public:
   const float* data() const { return c_.data(); }
 
   // True when (x, y, z) lies within the grid (per non-wrapped axis), with a small tolerance.
-  MC_ALWAYS_INLINE bool inside(double x, double y, double z) const {
-    constexpr double tol = 1e-4;
-    return (wrap_[0] || (x >= -tol && x <= size_[0] - 1 + tol)) &&
-           (wrap_[1] || (y >= -tol && y <= size_[1] - 1 + tol)) &&
-           (wrap_[2] || (z >= -tol && z <= size_[2] - 1 + tol));
-  }
+  MC_ALWAYS_INLINE bool inside(double x, double y, double z) const { return insideGrid(x, y, z, size_, wrap_); }
 
 private:
   std::vector<float> c_;

@@ -29,8 +29,16 @@ Reslicer::Reslicer(const ImageGeometry& grid, const ResliceOptions& options) : g
 
 namespace {
 
+// Where grid voxel (x, y, z) lies in the frame, in the frame's voxel coordinates (v from
+// referenceToFrameVoxel).
+MC_ALWAYS_INLINE void gridPosition(const Matrix4& v, int x, int y, int z, double& px, double& py, double& pz) {
+  px = v.m[0] * x + v.m[1] * y + v.m[2] * z + v.m[3];
+  py = v.m[4] * x + v.m[5] * y + v.m[6] * z + v.m[7];
+  pz = v.m[8] * x + v.m[9] * y + v.m[10] * z + v.m[11];
+}
+
 // Positions advance linearly along a row, so the voxels of row (y, z) whose position lies within
-// [-tol, size - 1 + tol] on every non-wrapped axis (BSplineCoefficients::inside) form one interval
+// [-tol, size - 1 + tol] on every non-wrapped axis (insideGrid) form one interval
 // of x, found with one division per axis instead of six comparisons per voxel. The interval is
 // widened by a voxel on each side and only its two end voxels on each side keep the exact
 // per-voxel test, so rounding in the division can never change which voxels are inside: the
@@ -42,7 +50,8 @@ struct RowSpan {
 };
 
 MC_ALWAYS_INLINE RowSpan insideSpan(const Matrix4& v, int y, int z, const std::array<int, 3>& size,
-                                    const std::array<bool, 3>& wrap, double tol) {
+                                    const std::array<bool, 3>& wrap) {
+  constexpr double tol = kInsideTolerance;
   double lo = 0, hi = size[0] - 1;
   bool nearBound = false;
   for (int a = 0; a < 3; ++a) {
@@ -208,12 +217,11 @@ MC_ALWAYS_INLINE void sliceBody(const BSplineCoefficients& c, const std::array<i
   const int nx = size[0], ny = size[1];
   for (int y = 0; y < ny; ++y) {
     const std::size_t row = (std::size_t(z) * ny + y) * nx;
-    const RowSpan span = insideSpan(v, y, z, size, c.wrap(), 1e-4);
+    const RowSpan span = insideSpan(v, y, z, size, c.wrap());
     for (int x = 0; x < std::min(span.first, nx); ++x) store.outside(row + x);
     for (int x = span.first; x <= span.last; ++x) {
-      const double px = v.m[0] * x + v.m[1] * y + v.m[2] * z + v.m[3];
-      const double py = v.m[4] * x + v.m[5] * y + v.m[6] * z + v.m[7];
-      const double pz = v.m[8] * x + v.m[9] * y + v.m[10] * z + v.m[11];
+      double px, py, pz;
+      gridPosition(v, x, y, z, px, py, pz);
       if (span.exact(x) && !c.inside(px, py, pz)) store.outside(row + x);
       else store.template apply<D>(c, row + x, px, py, pz);
     }
@@ -238,11 +246,10 @@ MC_TARGET_AVX2 void sliceTrilinearSumsAvx2(const BSplineCoefficients& c, const s
                 limZ = _mm_set1_epi32(size[2] - 1);
   for (int y = 0; y < ny; ++y) {
     const std::size_t row = (std::size_t(z) * ny + y) * nx;
-    const RowSpan span = insideSpan(v, y, z, size, c.wrap(), 1e-4);
+    const RowSpan span = insideSpan(v, y, z, size, c.wrap());
     auto scalar = [&](int x) {
-      const double px = v.m[0] * x + v.m[1] * y + v.m[2] * z + v.m[3];
-      const double py = v.m[4] * x + v.m[5] * y + v.m[6] * z + v.m[7];
-      const double pz = v.m[8] * x + v.m[9] * y + v.m[10] * z + v.m[11];
+      double px, py, pz;
+      gridPosition(v, x, y, z, px, py, pz);
       if (span.exact(x) && !c.inside(px, py, pz)) return;
       store.sum[row + x] += trilinearValue(c, px, py, pz);
       store.count[row + x] += 1;
@@ -354,7 +361,6 @@ void Reslicer::restrictCoverage(const Matrix4& motion, std::vector<std::uint8_t>
   covered.resize(grid_.voxelCount(), 1);
   const auto& w = options_.wrap;
   const auto& s = grid_.size;
-  constexpr double tol = 1e-4;
   const Matrix4 v = referenceToFrameVoxel(grid_, motion);
   const int nx = s[0], ny = s[1], nz = s[2];
   const bool big = grid_.voxelCount() > 20000;
@@ -362,7 +368,7 @@ void Reslicer::restrictCoverage(const Matrix4& motion, std::vector<std::uint8_t>
   for (int z = 0; z < nz; ++z)
     for (int y = 0; y < ny; ++y) {
       std::uint8_t* row = covered.data() + (std::size_t(z) * ny + y) * nx;
-      const RowSpan span = insideSpan(v, y, z, s, w, tol);
+      const RowSpan span = insideSpan(v, y, z, s, w);
       if (span.first > span.last) {
         std::fill(row, row + nx, std::uint8_t(0));
         continue;
@@ -371,12 +377,9 @@ void Reslicer::restrictCoverage(const Matrix4& motion, std::vector<std::uint8_t>
       std::fill(row + span.last + 1, row + nx, std::uint8_t(0));
       for (int x = span.first; x <= span.last; ++x) {
         if (!span.exact(x)) continue;
-        const double px = v.m[0] * x + v.m[1] * y + v.m[2] * z + v.m[3];
-        const double py = v.m[4] * x + v.m[5] * y + v.m[6] * z + v.m[7];
-        const double pz = v.m[8] * x + v.m[9] * y + v.m[10] * z + v.m[11];
-        const bool in = (w[0] || (px >= -tol && px <= s[0] - 1 + tol)) &&
-                        (w[1] || (py >= -tol && py <= s[1] - 1 + tol)) && (w[2] || (pz >= -tol && pz <= s[2] - 1 + tol));
-        if (!in) row[x] = 0;
+        double px, py, pz;
+        gridPosition(v, x, y, z, px, py, pz);
+        if (!insideGrid(px, py, pz, s, w)) row[x] = 0;
       }
     }
 }
