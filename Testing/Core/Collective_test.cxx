@@ -19,24 +19,9 @@
 using namespace mc;
 using mc::test::ThreadCollective;
 using mc::test::ThreadGroup;
+using mc::test::onRanks;
 
 namespace {
-
-// Runs body(collective) on `ranks` threads at once; returns what each rank's call returned.
-template <class T>
-std::vector<T> onRanks(int ranks, const std::function<T(Collective&)>& body) {
-  ThreadGroup group(ranks);
-  std::vector<T> out;
-  out.resize(std::size_t(ranks));
-  std::vector<std::thread> threads;
-  for (int q = 0; q < ranks; ++q)
-    threads.emplace_back([&, q] {
-      ThreadCollective c(group, q);
-      out[std::size_t(q)] = body(c);
-    });
-  for (auto& t : threads) t.join();
-  return out;
-}
 
 SyntheticRun sevenFrames() {
   std::vector<RigidParameters> m(7);

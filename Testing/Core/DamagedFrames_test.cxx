@@ -282,16 +282,10 @@ TEST(DamagedFrames, OverRanksGiveOneRanksAnswer) {
   const JobResult serial = runMotionCorrection(spec, s.run, one);
   for (int ranks : {2, 3}) {
     SCOPED_TRACE(std::to_string(ranks) + " ranks");
-    test::ThreadGroup group(ranks);
-    std::vector<JobResult> results(static_cast<std::size_t>(ranks));
-    std::vector<std::thread> threads;
-    for (int q = 0; q < ranks; ++q)
-      threads.emplace_back([&, q] {
-        test::ThreadCollective c(group, q);
-        OpenMPFrameExecutor ex(1);
-        results[std::size_t(q)] = runMotionCorrection(spec, s.run, ex, {}, c);
-      });
-    for (auto& t : threads) t.join();
+    const std::vector<JobResult> results = test::onRanks<JobResult>(ranks, [&](Collective& c) {
+      OpenMPFrameExecutor ex(1);
+      return runMotionCorrection(spec, s.run, ex, {}, c);
+    });
     for (const JobResult& r : results) {
       EXPECT_EQ(frameNumbers(r.damagedFrames), frameNumbers(serial.damagedFrames));
       EXPECT_EQ(r.motion.referenceFrame, 1);

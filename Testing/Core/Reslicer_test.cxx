@@ -269,18 +269,12 @@ TEST(ResliceSink, OverThreadRanksRankZeroSeesEveryFrameInOrder) {
   const ResliceResult serial = resliceRun(s.run, motions, ResliceOptions{}, one);
   for (int ranks : {2, 3}) {
     SCOPED_TRACE(std::to_string(ranks) + " ranks");
-    test::ThreadGroup group(ranks);
     std::vector<Recorded> seen(static_cast<std::size_t>(ranks));
-    std::vector<ResliceResult> results(static_cast<std::size_t>(ranks));
-    std::vector<std::thread> threads;
-    for (int q = 0; q < ranks; ++q)
-      threads.emplace_back([&, q] {
-        test::ThreadCollective c(group, q);
-        OpenMPFrameExecutor ex(1);
-        results[std::size_t(q)] = resliceRun(s.run, motions, ResliceOptions{}, ex, {}, {}, c,
-                                             seen[std::size_t(q)].sink(s.run.frameSize()));
-      });
-    for (auto& t : threads) t.join();
+    const std::vector<ResliceResult> results = test::onRanks<ResliceResult>(ranks, [&](Collective& c) {
+      OpenMPFrameExecutor ex(1);
+      return resliceRun(s.run, motions, ResliceOptions{}, ex, {}, {}, c,
+                        seen[std::size_t(c.rank())].sink(s.run.frameSize()));
+    });
     EXPECT_EQ(seen[0].order, iota(s.run.frameCount));
     EXPECT_TRUE(seen[0].voxels == serial.realigned.voxels);
     EXPECT_TRUE(results[0].mean.voxels == serial.mean.voxels);

@@ -3,7 +3,9 @@
 // ThreadGroup, so that the pass sequence can be tested over 2-3 ranks without MPI.
 #include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "Collective.h"
@@ -74,5 +76,21 @@ private:
   ThreadGroup& g_;
   int rank_;
 };
+
+// Runs body(collective) on `ranks` threads at once; returns what each rank's call returned.
+template <class T>
+std::vector<T> onRanks(int ranks, const std::function<T(Collective&)>& body) {
+  ThreadGroup group(ranks);
+  std::vector<T> out;
+  out.resize(std::size_t(ranks));
+  std::vector<std::thread> threads;
+  for (int q = 0; q < ranks; ++q)
+    threads.emplace_back([&, q] {
+      ThreadCollective c(group, q);
+      out[std::size_t(q)] = body(c);
+    });
+  for (auto& t : threads) t.join();
+  return out;
+}
 
 }  // namespace mc::test
