@@ -6,81 +6,24 @@
 
 #include <Eigen/Dense>
 
-#include "CpuDispatch.h"
 #include "GaussianSmoothing.h"
+#include "SampleBlockSums.h"
 #include "Reslicer.h"
 #include "RigidTransform.h"
 
 namespace mc {
-namespace {
-
-// Partial sums of one block of sample points. For points inside the frame: f * a0 (6), f^2, f * b,
-// (b - f)^2 and their count; for points outside: a0 a0' (6x6 upper, 21) and a0 * b (6), to take off
-// the reference model's precomputed totals (points rarely leave, so this is cheaper than adding
-// the 28 products of every inside point at every iteration).
-constexpr int kBlock = 1024;
-enum : int { kFA = 0, kFF = 6, kFB = 7, kRR = 8, kIn = 9, kOutAA = 10, kOutAB = 31, kSums = 37 };
-
-}  // namespace
-
-namespace {
-
-// One block of sample points: the hot loop of estimation (every point, every iteration, every
-// frame). Compiled twice, baseline and AVX2+FMA (CpuDispatch.h); the spline evaluation is inlined
-// into each.
-template <int D>
-MC_ALWAYS_INLINE void accumulateBlockBody(const BSplineCoefficients& c, const ReferenceModel& ref, const Matrix4& v,
-                                          int k0, int k1, double* s) {
-  for (int k = k0; k < k1; ++k) {
-    const double* x = ref.point(k);
-    const double y0 = v.m[0] * x[0] + v.m[1] * x[1] + v.m[2] * x[2] + v.m[3];
-    const double y1 = v.m[4] * x[0] + v.m[5] * x[1] + v.m[6] * x[2] + v.m[7];
-    const double y2 = v.m[8] * x[0] + v.m[9] * x[1] + v.m[10] * x[2] + v.m[11];
-    const double* a0 = ref.jacobian(k);
-    const double bk = ref.value(k);
-    if (!c.inside(y0, y1, y2)) {
-      int t = kOutAA;
-      for (int i = 0; i < 6; ++i)
-        for (int j = i; j < 6; ++j) s[t++] += a0[i] * a0[j];
-      for (int i = 0; i < 6; ++i) s[kOutAB + i] += a0[i] * bk;
-      continue;
-    }
-    const double f = c.template valueOfDegree<D>(y0, y1, y2) * ref.weight(k);
-    for (int i = 0; i < 6; ++i) s[kFA + i] += f * a0[i];
-    s[kFF] += f * f;
-    s[kFB] += f * bk;
-    s[kRR] += (bk - f) * (bk - f);
-    s[kIn] += 1;
-  }
-}
-
-template <int D>
-void accumulateBlockBaseline(const BSplineCoefficients& c, const ReferenceModel& ref, const Matrix4& v, int k0,
-                             int k1, double* s) {
-  accumulateBlockBody<D>(c, ref, v, k0, k1, s);
-}
-
-template <int D>
-MC_TARGET_AVX2 void accumulateBlockAvx2(const BSplineCoefficients& c, const ReferenceModel& ref, const Matrix4& v,
-                                        int k0, int k1, double* s) {
-  accumulateBlockBody<D>(c, ref, v, k0, k1, s);
-}
-
-}  // namespace
 
 template <int D>
 void FrameEstimator::accumulateBlocks(const ReferenceModel& ref, const Matrix4& v) {
   // Fixed-size blocks summed in order by the caller: the same numbers whatever the thread count.
   const int n = ref.sampleCount();
-  const int blocks = (n + kBlock - 1) / kBlock;
-  const bool avx2 = useAvx2Path();
+  const int blocks = (n + kSampleBlock - 1) / kSampleBlock;
 #pragma omp parallel for schedule(static) if (blocks > 8)
   for (int blk = 0; blk < blocks; ++blk) {
-    double s[kSums] = {0};
-    const int k0 = blk * kBlock, k1 = std::min(n, (blk + 1) * kBlock);
-    if (avx2) accumulateBlockAvx2<D>(coefficients_, ref, v, k0, k1, s);
-    else accumulateBlockBaseline<D>(coefficients_, ref, v, k0, k1, s);
-    std::copy(s, s + kSums, residualBlocks_.begin() + std::size_t(blk) * kSums);
+    double s[kSampleSums] = {0};
+    const int k0 = blk * kSampleBlock, k1 = std::min(n, (blk + 1) * kSampleBlock);
+    accumulateSampleBlock<D>(coefficients_, ref, v, k0, k1, s);
+    std::copy(s, s + kSampleSums, residualBlocks_.begin() + std::size_t(blk) * kSampleSums);
   }
 }
 
@@ -96,8 +39,8 @@ FrameMotion FrameEstimator::estimate(const ReferenceModel& ref, const float* fra
   const int nl = thin ? 3 : 6;
   const int lkp[6] = {0, 1, thin ? 5 : 2, 3, 4, 5};
   const int n = ref.sampleCount();
-  const int blocks = (n + kBlock - 1) / kBlock;
-  residualBlocks_.assign(std::size_t(blocks) * kSums, 0.0);
+  const int blocks = (n + kSampleBlock - 1) / kSampleBlock;
+  residualBlocks_.assign(std::size_t(blocks) * kSampleSums, 0.0);
 
   FrameMotion result;
   result.frame = frameIndex;
@@ -108,9 +51,9 @@ FrameMotion FrameEstimator::estimate(const ReferenceModel& ref, const float* fra
   for (int iter = 1; iter <= o.maxIterations; ++iter) {
     const Matrix4 v = referenceToFrameVoxel(g, q);
     withSplineDegree(o.interpolation, [&](auto degree) { accumulateBlocks<decltype(degree)::value>(ref, v); });
-    double s[kSums] = {0};
+    double s[kSampleSums] = {0};
     for (int blk = 0; blk < blocks; ++blk)
-      for (int t = 0; t < kSums; ++t) s[t] += residualBlocks_[std::size_t(blk) * kSums + t];
+      for (int t = 0; t < kSampleSums; ++t) s[t] += residualBlocks_[std::size_t(blk) * kSampleSums + t];
 
     const int inside = int(s[kIn]);
     result.samplePoints = inside;
