@@ -4,7 +4,7 @@
 // evaluation at the sample points and voxels, the prefilter, the Gaussian smoothing) are also
 // compiled for AVX2+FMA, and each call takes that version when the CPU has it.
 //
-// How a kernel is written (see FrameEstimator.cxx, Reslicer.cxx): its body is an MC_ALWAYS_INLINE
+// How a kernel is written (see internal/SampleBlockSums.cxx, Reslicer.cxx): its body is an MC_ALWAYS_INLINE
 // function; two thin wrappers instantiate it, one plain and one MC_TARGET_AVX2, and the caller
 // picks one with useAvx2Path(). The wrapper must hold the whole hot loop: an OpenMP region or a
 // function that is not inlined into it is compiled for the baseline (GCC's target_clones has the
