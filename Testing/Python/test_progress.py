@@ -120,7 +120,11 @@ class ProgressTest(LoadedRunTest):
             stop.set()
             t.join()
         self.assertEqual(calls[0], 4 * FRAMES)
-        self.assertGreaterEqual(len(gaps_seen), FRAMES, sorted(gaps_seen))
+        # An engine holding the GIL leaves the watcher two gaps at most (before the first callback
+        # and after the last). With it released the watcher sees most of the 4 * FRAMES gaps, but
+        # not all: a frame of this small run takes a few milliseconds, and on a loaded machine the
+        # watcher is not always scheduled within one (7 of 32 seen on a busy 2-core CI run).
+        self.assertGreaterEqual(len(gaps_seen), FRAMES // 2, sorted(gaps_seen))
 
     def test_concurrent_runs_from_python_threads(self):
         # With the GIL released, runs from several Python threads overlap; each keeps its own callback.
