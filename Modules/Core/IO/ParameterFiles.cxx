@@ -63,12 +63,18 @@ std::string formatConfoundsTsv(const std::vector<RigidParameters>& params, const
     s += "\tmotion_outlier" + std::string(index.size() < 2 ? 1 : 0, '0') + index;
   }
   s += "\n";
-  for (std::size_t j = 0; j < params.size(); ++j) {
-    for (int i = 0; i < 6; ++i) s += number(i ? "\t%.9g" : "%.9g", params[j][i]);
-    s += j == 0 ? std::string("\tn/a") : number("\t%.9g", j < fd.size() ? fd[j] : 0.0);
-    for (int frame : outlierFrames) s += frame == int(j) ? "\t1" : "\t0";
-    s += "\n";
-  }
+  for (std::size_t j = 0; j < params.size(); ++j)
+    s += formatConfoundsRow(params[j], j < fd.size() ? fd[j] : 0.0, int(j), outlierFrames);
+  return s;
+}
+
+std::string formatConfoundsRow(const RigidParameters& params, double fd, int frame,
+                               const std::vector<int>& outlierFrames) {
+  std::string s;
+  for (int i = 0; i < 6; ++i) s += number(i ? "\t%.9g" : "%.9g", params[i]);
+  s += frame == 0 ? std::string("\tn/a") : number("\t%.9g", fd);
+  for (int outlier : outlierFrames) s += outlier == frame ? "\t1" : "\t0";
+  s += "\n";
   return s;
 }
 

@@ -20,5 +20,9 @@ std::string formatTransformsFile(const std::vector<Matrix4>& transforms);
 // `outlierFrames` (in the order given), 1 in that frame's row and 0 elsewhere; none when it is empty.
 std::string formatConfoundsTsv(const std::vector<RigidParameters>& params, const std::vector<double>& fd,
                                const std::vector<int>& outlierFrames = {});
+// Row `frame` of that file, with its newline: what a file growing by one frame at a time appends
+// (follow mode) after the header formatConfoundsTsv({}, {}, outlierFrames) gives.
+std::string formatConfoundsRow(const RigidParameters& params, double fd, int frame,
+                               const std::vector<int>& outlierFrames = {});
 
 }  // namespace mc

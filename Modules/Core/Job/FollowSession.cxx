@@ -53,20 +53,6 @@ private:
   std::unique_ptr<std::FILE, Close> file_;
 };
 
-// The last line of a text that ends with a newline, with its newline.
-std::string lastLine(const std::string& text) {
-  const std::size_t begin = text.size() < 2 ? std::string::npos : text.rfind('\n', text.size() - 2);
-  return text.substr(begin == std::string::npos ? 0 : begin + 1);
-}
-
-bool sameGrid(const ImageGeometry& a, const ImageGeometry& b) {
-  if (a.size != b.size) return false;
-  for (int i = 0; i < 16; ++i)
-    if (std::fabs(a.voxelToWorld.m[i] - b.voxelToWorld.m[i]) > 1e-4 * (1 + std::fabs(a.voxelToWorld.m[i])))
-      return false;
-  return true;
-}
-
 std::string gridText(const ImageGeometry& g) {
   const auto sp = g.spacing();
   char s[128];
@@ -119,8 +105,7 @@ FollowResult followFolder(const FollowOptions& o, const FollowCallbacks& cb) {
   AppendedText rp(o.params), confounds(o.confounds);
   if (!o.confounds.empty()) confounds.append(formatConfoundsTsv({}, {}));  // the header
   VolumeArrivals arrivals(o.folder, o.endMarker);
-  std::vector<RigidParameters> params;
-  std::vector<double> fd;
+  RigidParameters previous{};  // the last aligned volume's parameters, for its successor's FD
   FollowSummary summary;
   summary.levels = o.fdLevels;
   summary.under.assign(o.fdLevels.size(), 0);
@@ -163,12 +148,12 @@ FollowResult followFolder(const FollowOptions& o, const FollowCallbacks& cb) {
       giveUpOn(path);
       lastArrival = Clock::now();
       FrameMotion motion;
-      const int frame = int(params.size());
+      const int frame = summary.volumes;
       if (!aligner) {  // the first volume is the reference: its motion is the identity
         aligner = std::make_unique<FrameAligner>(v, o.estimation);
         motion.frame = frame;
         motion.parameters = spmImatrix(motion.transform);
-      } else if (!sameGrid(v.geometry, aligner->geometry())) {
+      } else if (!v.geometry.sameGridAs(aligner->geometry(), 1e-3)) {  // the weight image's rule
         notice(path + ": another grid (" + gridText(v.geometry) + ", the reference has " +
                gridText(aligner->geometry()) + "); skipped");
         ++result.skipped;
@@ -177,12 +162,11 @@ FollowResult followFolder(const FollowOptions& o, const FollowCallbacks& cb) {
         motion = aligner->align(v.voxels.data(), frame);
         if (!motion.warning.empty()) notice(path + ": " + motion.warning);
       }
-      params.push_back(motion.parameters);
-      fd.push_back(params.size() < 2 ? 0.0 : framewiseDisplacement({params[params.size() - 2], params.back()})[1]);
+      const double d = frame == 0 ? 0.0 : framewiseDisplacement({previous, motion.parameters})[1];
+      previous = motion.parameters;
       rp.append(formatRpFile({motion.parameters}));
-      if (!o.confounds.empty()) confounds.append(lastLine(formatConfoundsTsv(params, fd)));
+      if (!o.confounds.empty()) confounds.append(formatConfoundsRow(motion.parameters, d, frame));
 
-      const double d = fd.back();
       ++summary.volumes;
       for (std::size_t i = 0; i < o.fdLevels.size(); ++i) summary.under[i] += d < o.fdLevels[i];
       summary.usable += d < o.fdThreshold;
