@@ -85,12 +85,12 @@ std::vector<std::string> VolumeArrivals::poll() {
     Seen& s = seen_[name];
     if (s.handedOut) continue;
     if (s.failed && size == s.size && mtime == s.mtime) continue;  // unreadable as it is: wait for a change
-    const bool unchanged = !s.failed && s.stableOnce && s.size == size && s.mtime == mtime;
+    // A new entry has size 0, so a file is unchanged only once it has been seen at this size before.
+    const bool unchanged = !s.failed && s.size == size && s.mtime == mtime;
     const bool whole = !unchanged && size > 0 && visiblyWhole(it->path(), size);
     s.failed = false;
     s.size = size;
     s.mtime = mtime;
-    s.stableOnce = size > 0;
     if (size > 0 && (unchanged || whole)) {
       s.handedOut = true;
       ready.push_back(name);

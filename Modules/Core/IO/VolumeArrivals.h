@@ -37,9 +37,8 @@ public:
 
 private:
   struct Seen {
-    std::uintmax_t size = 0;
+    std::uintmax_t size = 0;  // at the previous look (0 before the first)
     std::int64_t mtime = 0;
-    bool stableOnce = false;  // seen with this size at the previous look
     bool handedOut = false;
     bool failed = false;      // handed out, then unreadable at this size and time stamp
   };
