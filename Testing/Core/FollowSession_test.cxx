@@ -14,6 +14,7 @@
 #include "ImageIO.h"
 #include "ParameterFiles.h"
 #include "Realigner.h"
+#include "Reslicer.h"
 #include "TestSupport.h"
 #include "VolumeArrivals.h"
 
@@ -291,4 +292,30 @@ TEST(FollowSession, BadOptionsAreRefusedNamingTheProblem) {
   o.folder = dir.file("");
   o.realignedFolder = dir.file("");
   EXPECT_THROW(followFolder(o), std::invalid_argument);
+}
+
+TEST(FollowSession, RealignedVolumesAreTheOfflineRunsFramesResliced) {
+  const SyntheticRun s = test::smallPhantomRun(sixFrameMotion(), 0.02);
+  test::ScratchDir dir, out;
+  FollowOptions o = followOptions(dir.file(""));
+  o.frames = s.run.frameCount;
+  o.realignedFolder = out.file("");
+  for (int j = 0; j < s.run.frameCount; ++j) writeVolume(dir.file(volumeName(j)), s.run.extractFrame(j));
+  const FollowResult r = followFolder(o);
+  ASSERT_EQ(r.volumes.size(), std::size_t(s.run.frameCount));
+
+  OpenMPFrameExecutor ex(2);
+  const MotionEstimate offline = Realigner(firstPassOnly()).estimate(s.run, ex);
+  std::vector<Matrix4> motions;
+  for (const FrameMotion& m : offline.frames) motions.push_back(m.transform);
+  ResliceOptions unmasked = o.reslice;
+  unmasked.mask = false;  // follow mode cannot know which voxels later frames will see
+  const ResliceResult expected = resliceRun(s.run, motions, unmasked, ex);
+  for (int j = 0; j < s.run.frameCount; ++j) {
+    const Volume got = readVolume(out.file("r" + volumeName(j)));
+    const Volume want = expected.realigned.extractFrame(j);
+    ASSERT_EQ(got.voxels.size(), want.voxels.size());
+    EXPECT_EQ(got.voxels, want.voxels) << "frame " << j;
+    EXPECT_TRUE(got.geometry.sameGridAs(s.run.geometry)) << "frame " << j;
+  }
 }
