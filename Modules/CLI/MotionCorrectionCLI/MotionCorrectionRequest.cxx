@@ -3,21 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "RunParameters.h"
+#include "TableParameters.h"
 #include "MotionCorrectionXml.h"  // generated at configure time from MotionCorrectionCLI.xml
 
 namespace mc::cli {
-namespace {
-
-// The table's messages start with "--<table name>:"; name the flag the user typed instead.
-std::invalid_argument renamed(const std::invalid_argument& e, const std::string& jobName, const std::string& flag) {
-  const std::string prefix = "--" + jobName + ":";
-  std::string m = e.what();
-  if (m.rfind(prefix, 0) == 0) m = flag + ":" + m.substr(prefix.size());
-  return std::invalid_argument(m);
-}
-
-}  // namespace
 
 const std::string& motionCorrectionXml() {
   static const std::string xml(kMotionCorrectionXml);
@@ -31,8 +20,7 @@ const ModuleDescription& motionCorrectionDescription() {
 
 std::string tableParameterFor(const std::string& xmlName) {
   if (xmlName == "input_multivolume") return "input";
-  const ParameterEntry* e = findParameter(xmlName);
-  return e ? e->name : std::string();
+  return tableEntryNamed(xmlName);
 }
 
 const std::vector<std::string>& cliOnlyParameters() {
@@ -46,37 +34,16 @@ MotionCorrectionRequest requestFromCommandLine(const ModuleDescription& d, const
     const auto it = c.values.find(name);
     return it == c.values.end() ? std::string() : it->second;
   };
-  for (const auto* p : d.parameters()) {
-    const std::string name = tableParameterFor(p->name);
-    const std::string v = value(p->name);
-    if (name.empty()) continue;
-    if (p->name == "input_multivolume") {
-      if (v.empty()) continue;
-      if (!value("input").empty())
-        throw std::invalid_argument(c.flagFor(d, p->name) + ": give either --input or --input_multivolume, not both");
-    }
-    try {
-      setRunParameter(r, name, v);
-    } catch (const std::invalid_argument& e) {
-      throw renamed(e, name, c.flagFor(d, p->name));
-    }
-  }
+  if (!value("input_multivolume").empty() && !value("input").empty())
+    throw std::invalid_argument(c.flagFor(d, "input_multivolume") + ": give either --input or --input_multivolume, not both");
+  applyTableParameters(d, c, r, [&](const std::string& xmlName) {
+    // An empty input_multivolume must not clear a given --input.
+    if (xmlName == "input_multivolume" && value(xmlName).empty()) return std::string();
+    return tableParameterFor(xmlName);
+  });
   r.progress = value("quiet") == "true" ? "none" : value("progress");
   if (requireRun) r.validate();
   return r;
-}
-
-ProgressMode resolveProgressMode(const std::string& setting, const char* environment, bool stdoutIsTerminal) {
-  std::string s = setting;
-  if (s == "auto" && environment && *environment) {
-    s = environment;
-    if (s != "slicer" && s != "text" && s != "none" && s != "auto")
-      throw std::invalid_argument("MC_PROGRESS: expected slicer, text, none or auto, got '" + s + "'");
-  }
-  if (s == "slicer") return ProgressMode::Slicer;
-  if (s == "text") return ProgressMode::Text;
-  if (s == "none") return ProgressMode::None;
-  return stdoutIsTerminal ? ProgressMode::Text : ProgressMode::Slicer;
 }
 
 }  // namespace mc::cli

@@ -6,11 +6,10 @@
 
 #include "CommandLine.h"
 #include "ExecutionModelDescription.h"
+#include "ProgressReporter.h"
 #include "Run.h"
 
 namespace mc::cli {
-
-enum class ProgressMode { Slicer, Text, None };
 
 struct MotionCorrectionRequest : RunRequest {
   std::string progress = "auto";  // auto | slicer | text | none, as given
@@ -32,9 +31,5 @@ const std::vector<std::string>& cliOnlyParameters();
 // std::invalid_argument("--flag: problem") naming the flag as the user typed it. With requireRun,
 // also checks the whole request (RunRequest::validate: an input, at least one output, the job).
 MotionCorrectionRequest requestFromCommandLine(const ModuleDescription& d, const CommandLine& c, bool requireRun = true);
-
-// auto: MC_PROGRESS (slicer|text|none) if set, else text on a terminal and the Slicer protocol
-// otherwise (Slicer reads stdout through a pipe).
-ProgressMode resolveProgressMode(const std::string& setting, const char* environment, bool stdoutIsTerminal);
 
 }  // namespace mc::cli

@@ -257,10 +257,12 @@ VolumeSeries readVolumeSeries(const std::string& path, int threads) {
   return run;
 }
 
-Volume readVolume(const std::string& path, bool allowFirstFrame) {
+Volume readVolume(const std::string& path, bool allowFirstFrame, double* repetitionTime) {
+  if (repetitionTime) *repetitionTime = 0;
   if (isNiftiPath(path)) {
     niftiHeaderFor(path, false, allowFirstFrame);
     VolumeSeries run = nifti::readSeries(path, 0);
+    if (repetitionTime) *repetitionTime = run.repetitionTime;
     Volume v;
     v.geometry = run.geometry;
     run.voxels.resize(run.frameSize());

@@ -20,8 +20,9 @@ public:
 // how the file held them). A 3D file is rejected (it is not a run). `threads` decompress in
 // parallel (0 = all cores); the voxels do not depend on it.
 VolumeSeries readVolumeSeries(const std::string& path, int threads = 0);
-// A 3D volume (or the first frame of a 4D one when allowFirstFrame).
-Volume readVolume(const std::string& path, bool allowFirstFrame = false);
+// A 3D volume (or the first frame of a 4D one when allowFirstFrame). repetitionTime, if given,
+// gets the header's TR in seconds (0 when it says none, as a 3D NIfTI does).
+Volume readVolume(const std::string& path, bool allowFirstFrame = false, double* repetitionTime = nullptr);
 
 // Writes atomically: a temporary file beside the target, renamed into place when complete.
 // `type` Float32 writes float; another type rounds and clamps to it.

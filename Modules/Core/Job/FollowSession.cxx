@@ -12,6 +12,10 @@
 #include <stdexcept>
 #include <thread>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "FrameAligner.h"
 #include "ImageIO.h"
 #include "MotionMetrics.h"
@@ -78,6 +82,7 @@ void FollowOptions::validate() const {
   if (folder.empty()) bad("no folder to follow");
   if (!fs::is_directory(folder)) bad(folder + ": not a folder");
   if (frames < 0) bad("frames must be >= 0");
+  if (threads < 0) bad("threads must be >= 0");
   if (!(timeoutSeconds >= 0)) bad("time-out must be >= 0 s");
   if (!(pollSeconds > 0)) bad("poll interval must be > 0 s");
   if (!(repetitionTime >= 0)) bad("TR must be >= 0 s");
@@ -93,6 +98,10 @@ void FollowOptions::validate() const {
 
 FollowResult followFolder(const FollowOptions& o, const FollowCallbacks& cb) {
   o.validate();
+#ifdef _OPENMP
+  // This thread's own setting (an ICV of its implicit task): the estimator's loops use it.
+  omp_set_num_threads(o.threads > 0 ? o.threads : omp_get_num_procs());
+#endif
   FollowResult result;
   auto notice = [&](const std::string& line) {
     result.notices.push_back(line);
@@ -108,6 +117,7 @@ FollowResult followFolder(const FollowOptions& o, const FollowCallbacks& cb) {
   RigidParameters previous{};  // the last aligned volume's parameters, for its successor's FD
   FollowSummary summary;
   summary.levels = o.fdLevels;
+  summary.repetitionTime = o.repetitionTime;
   summary.under.assign(o.fdLevels.size(), 0);
   std::map<std::string, std::string> unreadable;  // path -> why, until a later volume has arrived
   std::set<std::string> abandoned;                 // unreadable files reported and skipped
@@ -136,8 +146,9 @@ FollowResult followFolder(const FollowOptions& o, const FollowCallbacks& cb) {
     bool cancelled = false, enough = false;
     for (const std::string& path : ready) {
       Volume v;
+      double headerTr = 0;
       try {
-        v = readVolume(path, false);
+        v = readVolume(path, false, &headerTr);
       } catch (const std::exception& e) {
         unreadable[path] = e.what();
         arrivals.retryLater(path);
@@ -149,6 +160,7 @@ FollowResult followFolder(const FollowOptions& o, const FollowCallbacks& cb) {
       lastArrival = Clock::now();
       FrameMotion motion;
       const int frame = summary.volumes;
+      if (summary.volumes == 0 && summary.repetitionTime == 0) summary.repetitionTime = headerTr;
       if (!aligner) {  // the first volume is the reference: its motion is the identity
         aligner = std::make_unique<FrameAligner>(v, o.estimation);
         motion.frame = frame;
@@ -170,7 +182,7 @@ FollowResult followFolder(const FollowOptions& o, const FollowCallbacks& cb) {
       ++summary.volumes;
       for (std::size_t i = 0; i < o.fdLevels.size(); ++i) summary.under[i] += d < o.fdLevels[i];
       summary.usable += d < o.fdThreshold;
-      summary.usableMinutes = summary.usable * o.repetitionTime / 60.0;
+      summary.usableMinutes = summary.usable * summary.repetitionTime / 60.0;
       summary.meanFd += (d - summary.meanFd) / summary.volumes;
       summary.maxFd = std::max(summary.maxFd, d);
 
@@ -186,7 +198,7 @@ FollowResult followFolder(const FollowOptions& o, const FollowCallbacks& cb) {
         Volume out{aligner->geometry(), std::vector<float>(v.voxels.size())};
         reslicer->resliceFrame(v.voxels.data(), motion.transform, out.voxels.data(), resliceScratch);
         writeVolume((fs::path(o.realignedFolder) / ("r" + fs::path(path).filename().string())).string(), out,
-                    o.repetitionTime);
+                    summary.repetitionTime);
       }
       result.volumes.push_back(event);
       if (cb.onVolume && cb.onVolume(event) == CallbackReturn::Abort) {

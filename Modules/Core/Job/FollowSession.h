@@ -22,12 +22,14 @@ struct FollowOptions {
   std::string endMarker = "END";          // a file of this name in the folder ends the run ("": none)
   double timeoutSeconds = 60;             // end when no volume arrives for this long (0: wait on)
   double pollSeconds = 0.005;             // how often the folder is looked at
-  double repetitionTime = 0;              // s, for usable minutes; 0: the first volume's header
+  double repetitionTime = 0;              // s, for usable minutes; 0: the first volume's header (if it says)
   double fdThreshold = 0.5;               // mm: a frame under it is usable
   std::vector<double> fdLevels = {0.2, 0.3, 0.5};  // mm: the counts of frames under each
   std::string params;                     // SPM rp file, one row appended per volume ("": none)
   std::string confounds;                  // confounds TSV, one row appended per volume ("": none)
   std::string realignedFolder;            // each realigned volume written here ("": none)
+  int threads = 1;                        // OpenMP threads within a volume (0: all cores); one is
+                                          // fastest beside other work (Docs/RealTime.md, latency)
   EstimationOptions estimation;
   ResliceOptions reslice;
 
@@ -40,6 +42,7 @@ struct FollowSummary {
   std::vector<double> levels;             // FollowOptions::fdLevels
   std::vector<int> under;                 // frames with FD below each level
   int usable = 0;                         // frames with FD below fdThreshold
+  double repetitionTime = 0;              // s, the TR used (0: unknown, so no usable minutes)
   double usableMinutes = 0;               // usable * TR / 60
   double meanFd = 0, maxFd = 0;
 };

@@ -1,4 +1,5 @@
 #include "ParameterTable.h"
+#include "ParameterText.h"
 
 #include <algorithm>
 #include <array>
@@ -11,26 +12,6 @@ namespace {
 
 [[noreturn]] void bad(const std::string& name, const std::string& why) {
   throw std::invalid_argument("--" + name + ": " + why);
-}
-
-double toNumber(const std::string& name, const std::string& v) {
-  std::size_t used = 0;
-  double d = 0;
-  try {
-    d = std::stod(v, &used);
-  } catch (...) {
-    bad(name, "expected a number, got '" + v + "'");
-  }
-  if (used != v.size() || !std::isfinite(d)) bad(name, "expected a number, got '" + v + "'");
-  return d;
-}
-
-int toInt(const std::string& name, const std::string& v) {
-  const double d = toNumber(name, v);
-  if (d != std::floor(d)) bad(name, "expected a whole number, got '" + v + "'");
-  // Found by FuzzJobFile: converting a double past INT_MAX to int is undefined behaviour.
-  if (std::fabs(d) > 1e9) bad(name, "expected a whole number below 1e9, got '" + v + "'");
-  return int(d);
 }
 
 bool toBool(const std::string& name, const std::string& v) {
@@ -159,7 +140,7 @@ std::vector<ParameterEntry> buildTable() {
   t.push_back(ranged(entry(
       "quality", T::Number,
       [](JobSpec& s, Backend&, int&, const std::string& v) {
-        s.estimation.quality = toNumber("quality", v);
+        s.estimation.quality = parameterNumber("quality", v);
         if (!(s.estimation.quality > 0 && s.estimation.quality <= 1)) bad("quality", "must be in (0, 1], got " + v);
       },
       [](const JobSpec& s, Backend, int) { return num(s.estimation.quality); }, "Quality",
@@ -168,7 +149,7 @@ std::vector<ParameterEntry> buildTable() {
   t.push_back(ranged(entry(
       "sep", T::Number,
       [](JobSpec& s, Backend&, int&, const std::string& v) {
-        s.estimation.separation = toNumber("sep", v);
+        s.estimation.separation = parameterNumber("sep", v);
         if (!(s.estimation.separation > 0)) bad("sep", "must be > 0 mm, got " + v);
       },
       [](const JobSpec& s, Backend, int) { return num(s.estimation.separation); }, "Separation (mm)",
@@ -177,7 +158,7 @@ std::vector<ParameterEntry> buildTable() {
   t.push_back(ranged(entry(
       "fwhm", T::Number,
       [](JobSpec& s, Backend&, int&, const std::string& v) {
-        s.estimation.fwhm = toNumber("fwhm", v);
+        s.estimation.fwhm = parameterNumber("fwhm", v);
         if (!(s.estimation.fwhm >= 0)) bad("fwhm", "must be >= 0 mm, got " + v);
       },
       [](const JobSpec& s, Backend, int) { return num(s.estimation.fwhm); }, "Smoothing FWHM (mm)",
@@ -186,7 +167,7 @@ std::vector<ParameterEntry> buildTable() {
   t.push_back(ranged(entry(
       "interp", T::Integer,
       [](JobSpec& s, Backend&, int&, const std::string& v) {
-        s.estimation.interpolation = toInt("interp", v);
+        s.estimation.interpolation = parameterInteger("interp", v);
         if (s.estimation.interpolation < 1 || s.estimation.interpolation > 7)
           bad("interp", "B-spline degree must be 1..7, got " + v);
       },
@@ -208,7 +189,7 @@ std::vector<ParameterEntry> buildTable() {
   t.push_back(ranged(entry(
       "reslice-interp", T::Integer,
       [](JobSpec& s, Backend&, int&, const std::string& v) {
-        s.reslice.interpolation = toInt("reslice-interp", v);
+        s.reslice.interpolation = parameterInteger("reslice-interp", v);
         if (s.reslice.interpolation < 0 || s.reslice.interpolation > 7)
           bad("reslice-interp", "B-spline degree must be 0..7, got " + v);
       },
@@ -240,7 +221,7 @@ std::vector<ParameterEntry> buildTable() {
   t.push_back(ranged(entry(
       "threads", T::Integer,
       [](JobSpec& s, Backend&, int&, const std::string& v) {
-        s.threads = toInt("threads", v);
+        s.threads = parameterInteger("threads", v);
         if (s.threads < 0) bad("threads", "must be >= 0 (0 = all cores), got " + v);
       },
       [](const JobSpec& s, Backend, int) { return std::to_string(s.threads); }, "Threads",
@@ -269,6 +250,26 @@ std::vector<ParameterEntry> buildTable() {
 }
 
 }  // namespace
+
+double parameterNumber(const std::string& name, const std::string& v) {
+  std::size_t used = 0;
+  double d = 0;
+  try {
+    d = std::stod(v, &used);
+  } catch (...) {
+    bad(name, "expected a number, got '" + v + "'");
+  }
+  if (used != v.size() || !std::isfinite(d)) bad(name, "expected a number, got '" + v + "'");
+  return d;
+}
+
+int parameterInteger(const std::string& name, const std::string& v) {
+  const double d = parameterNumber(name, v);
+  if (d != std::floor(d)) bad(name, "expected a whole number, got '" + v + "'");
+  // Found by FuzzJobFile: converting a double past INT_MAX to int is undefined behaviour.
+  if (std::fabs(d) > 1e9) bad(name, "expected a whole number below 1e9, got '" + v + "'");
+  return int(d);
+}
 
 const std::vector<ParameterEntry>& parameterTable() {
   static const std::vector<ParameterEntry> table = buildTable();

@@ -7,10 +7,15 @@
 #include <mutex>
 #include <string>
 
-#include "MotionCorrectionRequest.h"
 #include "Progress.h"
 
 namespace mc::cli {
+
+enum class ProgressMode { Slicer, Text, None };
+
+// auto: MC_PROGRESS (slicer|text|none) if set, else text on a terminal and the Slicer protocol
+// otherwise (Slicer reads stdout through a pipe).
+ProgressMode resolveProgressMode(const std::string& setting, const char* environment, bool stdoutIsTerminal);
 
 class ProgressReporter {
 public:

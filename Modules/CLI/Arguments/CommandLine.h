@@ -34,6 +34,7 @@ CommandLine parseCommandLine(const ModuleDescription& d, const std::vector<std::
 // --help text generated from the description: usage, description, then each group's flags with
 // their labels, descriptions, defaults and choices. Hidden parameters are listed too (the command
 // line can use them).
-std::string formatHelp(const ModuleDescription& d, const std::string& program);
+std::string formatHelp(const ModuleDescription& d, const std::string& program,
+                       const std::string& usage = "--input RUN [--output FILE] [--params FILE] ... [options]");
 
 }  // namespace mc::cli

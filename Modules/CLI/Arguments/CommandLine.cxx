@@ -55,6 +55,7 @@ std::string valueHint(const ModuleParameter& p) {
   if (p.isNumber()) return " X";
   if (p.tag == "integer-vector") return " N,N,N";
   if (p.tag.size() > 7 && p.tag.compare(p.tag.size() - 7, 7, "-vector") == 0) return " A,B,...";
+  if (p.tag == "directory") return " DIR";
   if (p.isPath()) return " FILE";
   return " TEXT";
 }
@@ -127,9 +128,9 @@ CommandLine parseCommandLine(const ModuleDescription& d, const std::vector<std::
   return c;
 }
 
-std::string formatHelp(const ModuleDescription& d, const std::string& program) {
+std::string formatHelp(const ModuleDescription& d, const std::string& program, const std::string& usage) {
   std::ostringstream os;
-  os << "Usage: " << program << " --input RUN [--output FILE] [--params FILE] ... [options]\n\n";
+  os << "Usage: " << program << " " << usage << "\n\n";
   os << d.title << " " << d.version << "\n";
   os << wrap(d.description, 0) << "\n";
   for (const auto& g : d.groups) {

@@ -1,6 +1,7 @@
 #include "ProgressReporter.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace mc::cli {
 
@@ -13,6 +14,19 @@ std::string xmlEscaped(const std::string& s) {
     else o += c;
   }
   return o;
+}
+
+ProgressMode resolveProgressMode(const std::string& setting, const char* environment, bool stdoutIsTerminal) {
+  std::string s = setting;
+  if (s == "auto" && environment && *environment) {
+    s = environment;
+    if (s != "slicer" && s != "text" && s != "none" && s != "auto")
+      throw std::invalid_argument("MC_PROGRESS: expected slicer, text, none or auto, got '" + s + "'");
+  }
+  if (s == "slicer") return ProgressMode::Slicer;
+  if (s == "text") return ProgressMode::Text;
+  if (s == "none") return ProgressMode::None;
+  return stdoutIsTerminal ? ProgressMode::Text : ProgressMode::Slicer;
 }
 
 ProgressReporter::ProgressReporter(ProgressMode mode, std::FILE* out, std::FILE* err)
