@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ImageIO.h"
+#include "MotionCorrectionFollowPython.h"
 #include "Run.h"
 #include "RunParameters.h"
 
@@ -255,4 +256,5 @@ PYBIND11_MODULE(_motioncorrection, m) {
         return runFile(parameters, std::move(progress), cancelled);
       },
       py::arg("parameters"), py::arg("progress"));
+  addFollowBinding(m);
 }

@@ -11,7 +11,8 @@ for s in ModuleEntryPoint GetXMLModuleDescription XMLModuleDescription; do
   grep -qE " [TDdR] $s\$" <<< "$symbols" || { echo "FAIL: $MC has no $s (not built by SEMMacroBuildCLI?)"; fail=1; }
 done
 [ "$(cd "$(dirname "$MC")" && pwd -P)" = "$(cd "$DIR" && pwd -P)" ] || { echo "FAIL: $MC is not in $DIR"; fail=1; }
-[ -f "$DIR/MotionCorrectionCLI.xml" ] || { echo "FAIL: no MotionCorrectionCLI.xml beside the CLI"; fail=1; }
+name=$(basename "$MC")
+[ -f "$DIR/$name.xml" ] || { echo "FAIL: no $name.xml beside the CLI"; fail=1; }
 if [ -n "$WORKER" ]; then
   [ "$(dirname "$WORKER")" -ef "$DIR" ] || { echo "FAIL: the MPI worker $WORKER is not beside the CLI in $DIR"; fail=1; }
 fi

@@ -11,6 +11,9 @@ as '_' (``--reslice-interp 4`` is ``reslice_interp=4``).
 
     result = mc.realign_file("bold.nii.gz", "rbold.nii.gz", params="rp_bold.txt")
 
+    for v in mc.follow_volumes("/export/run1", tr=2.0):   # real time: a volume as each arrives
+        print(v.frame, v.fd)
+
 See Docs/Python.md for the full description.
 """
 
@@ -21,8 +24,10 @@ import numpy as np
 
 from ._motioncorrection import Cancelled
 from . import _motioncorrection as _core
+from .follow import FollowResult, FollowVolume, follow, follow_defaults, follow_volumes
 
-__all__ = ["realign", "realign_file", "MotionCorrectionResult", "Cancelled", "parameter_names", "defaults"]
+__all__ = ["realign", "realign_file", "MotionCorrectionResult", "Cancelled", "parameter_names", "defaults",
+           "follow", "follow_volumes", "FollowVolume", "FollowResult", "follow_defaults"]
 
 # Keywords naming an input are given positionally instead.
 _INPUT_KEYWORDS = {"input"}
