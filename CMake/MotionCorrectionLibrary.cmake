@@ -16,6 +16,10 @@ function(mc_add_library name)
   target_include_directories(${name}Internals INTERFACE ${CMAKE_CURRENT_SOURCE_DIR}/internal)
   # An extension installs the engine beside its loadable module (Slicer's module library folder).
   if(BUILD_SHARED_LIBS)
+    # Each library finds the engine libraries it needs beside itself, without Slicer's launcher
+    # (a CLI that needs only some of them directly, say MotionCorrectionFollowCLI, found
+    # libMotionCorrectionIO.so through nothing: RUNPATH is not inherited by a library's own needs).
+    set_target_properties(${name} PROPERTIES INSTALL_RPATH "$<IF:$<PLATFORM_ID:Darwin>,@loader_path,$ORIGIN>")
     install(TARGETS ${name} LIBRARY DESTINATION ${MC_INSTALL_LIB_DIR} COMPONENT RuntimeLibraries)
   endif()
 endfunction()
