@@ -8,6 +8,8 @@
 //   ok = logic.Run(run)                                  # waits; the plot fills as frames finish
 //   logic.StartRun(run)                                  # or in the background: RunEndedEvent at the end
 //   table = logic.GetMotionTableNode()                   # trans_x..rot_z, framewise_displacement
+//   logic.StartFollowing("/export/run1")                 # real time: a row per volume as it arrives
+//   logic.GetFollowUsableMinutes()                       # ... the live summary; logic.Cancel() stops
 //
 // Threading: the engine estimates frames on pool threads or MPI ranks; its signals reach this logic
 // through a QObject living on the main thread (queued connections), so MRML is only touched there.
@@ -60,7 +62,11 @@ public:
   /// (GetLastError: "" after a success, "cancelled", or why it failed).
   enum
   {
-    RunEndedEvent = vtkCommand::UserEvent + 7011
+    RunEndedEvent = vtkCommand::UserEvent + 7011,
+    /// Invoked when a follow run (StartFollowing) ended, however it ended (GetFollowEndReason).
+    FollowEndedEvent = vtkCommand::UserEvent + 7012,
+    /// Invoked on the main thread after each followed volume's row is in the motion table.
+    FollowVolumeEvent = vtkCommand::UserEvent + 7013
   };
   vtkTypeMacro(vtkSlicerMotionCorrectionLogic, vtkSlicerModuleLogic);
   void PrintSelf(ostream& os, vtkIndent indent) override;
@@ -113,7 +119,8 @@ public:
   bool StartRun(vtkMRMLNode* input);
   /// True when the last run that ended, ended with its results in the scene.
   bool GetLastRunSucceeded();
-  /// Stops a running Run() or followed task; the scene is left as it was before the run.
+  /// Stops a running Run() or followed task (the scene is left as it was before the run), or a
+  /// follow run (StartFollowing: its rows are kept).
   void Cancel();
   bool IsRunning();
   /// The engine task of the run StartRun (or Run) started: non-null from a successful StartRun until
@@ -134,6 +141,36 @@ public:
   /// The mean of the realigned run (a scalar volume "Mean image", reference "MeanVolume"): filled by
   /// a run that resliced (not estimate-only), from the engine's result in memory.
   vtkMRMLScalarVolumeNode* GetMeanVolumeNode();
+
+  /// Follow mode (real time): a scanner's export writes one file per volume into `folder`; each
+  /// is aligned as it arrives (the engine's MotionCorrectionFollowTask over mc::followFolder) and
+  /// its row appended to the motion table on the main thread, so the charts fill per volume. The
+  /// parameter node's estimation settings are used (not "threads": follow mode runs one thread per
+  /// volume), with the follow parameters of mc::setFollowParameter under their names ("frames",
+  /// "end-marker", "timeout", "tr", "fd-threshold", "fd-levels", "poll") and, for its paths,
+  /// "follow-reference" (an image; default the first volume), "follow-params" and
+  /// "follow-confounds" (rows appended per volume) and "follow-realigned-folder".
+  /// Returns once started; false with GetLastError for bad options, the scene unchanged. The rows
+  /// stay in the scene however the run ends (a cancel included: they are what the scan gave);
+  /// FollowEndedEvent is invoked at the end. Cancel() stops it.
+  bool StartFollowing(const char* folder);
+  /// As StartFollowing, and waits for the end, processing Qt events. True unless it failed.
+  bool Follow(const char* folder);
+  bool IsFollowing();
+  /// The live summary of the follow run (the last one, after it ended): volumes aligned, volumes
+  /// usable (FD under "fd-threshold"), usable minutes (x TR), mean and max FD (mm), and volumes under
+  /// one of the "fd-levels" (-1 for another level).
+  int GetFollowedVolumes();
+  int GetFollowUsableVolumes();
+  double GetFollowUsableMinutes();
+  double GetFollowMeanFD();
+  double GetFollowMaxFD();
+  int GetFollowVolumesUnder(double level);
+  /// "" while following or before; then "frame count", "end marker", "time-out", "cancelled" or
+  /// "failed" (GetLastError says why).
+  const char* GetFollowEndReason();
+  /// The notices of the follow run so far (skipped files, out-of-order arrivals), one per line.
+  const char* GetFollowNotices();
 
   // The steps Run() is made of; the module widget drives them around the shared panel's own task:
   //   BeginResults(0); FollowTask(task);   when the run starts

@@ -6,6 +6,7 @@
 #include "vtkSlicerMotionCorrectionMotionTable.h"
 #include "vtkSlicerMotionCorrectionSceneSnapshot.h"
 
+#include "MotionCorrectionFollowTask.h"
 #include "MotionCorrectionTask.h"
 
 #include <vtkSlicerSequencesLogic.h>
@@ -30,6 +31,13 @@ public:
   std::unique_ptr<QObject> OwnTaskReceiver;
   double OwnRunRepetitionTime = 0;
   bool LastRunSucceeded = false;
+
+  // Follow mode: the task, the receiver of its queued signals, and what it reported so far.
+  std::unique_ptr<mc::MotionCorrectionFollowTask> FollowTask;
+  std::unique_ptr<QObject> FollowReceiver;
+  mc::FollowSummary FollowSummary;
+  std::string FollowEnd;
+  std::string FollowNotices;
 
   vtkSlicerMotionCorrectionMotionTable Motion;
   vtkSlicerMotionCorrectionSceneSnapshot Before;

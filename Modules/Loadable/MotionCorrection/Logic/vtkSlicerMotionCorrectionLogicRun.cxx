@@ -270,6 +270,10 @@ void vtkSlicerMotionCorrectionLogic::Cancel()
   {
     this->Internal->Task->cancel();
   }
+  if (this->Internal->FollowTask)
+  {
+    this->Internal->FollowTask->cancel();
+  }
 }
 
 bool vtkSlicerMotionCorrectionLogic::IsRunning()
