@@ -2,6 +2,7 @@
 // writer thread, as a scanner's export does (renamed into place, or written in place slowly).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <chrono>
@@ -318,4 +319,68 @@ TEST(FollowSession, RealignedVolumesAreTheOfflineRunsFramesResliced) {
     EXPECT_EQ(got.voxels, want.voxels) << "frame " << j;
     EXPECT_TRUE(got.geometry.sameGridAs(s.run.geometry)) << "frame " << j;
   }
+}
+
+// DICOM, one file per volume (what many scanners' real-time exports write): written by
+// writeDicomVolume (int16, as the scanner's), read back through ITK's GDCM on the same grid, and
+// followed as the NIfTI volumes are, giving the same motion as the offline run of those voxels.
+TEST(FollowSession, DicomVolumesOneFilePerVolumeAreFollowedAsNifti) {
+  VolumeSeries real = readVolumeSeries(test::dataFile("pydecnef_sub-1_run-1_bold_vols000-149.nii.gz"));
+  const int frames = 6;
+  real.voxels.resize(real.frameSize() * frames);
+  real.frameCount = frames;
+  for (float& v : real.voxels) v = std::round(std::clamp(v, -32768.0f, 32767.0f));  // int16, as stored in DICOM
+
+  // Read back: every voxel at the same world position (the slices may be stored reversed).
+  test::ScratchDir one;
+  writeDicomVolume(one.file("v.dcm"), real.extractFrame(1));
+  const Volume back = readVolume(one.file("v.dcm"));
+  const Volume frame1 = real.extractFrame(1);
+  ASSERT_EQ(back.geometry.size, real.geometry.size);
+  const int nx = real.geometry.size[0], ny = real.geometry.size[1], nz = real.geometry.size[2];
+  double worstMm = 0;
+  float worstValue = 0;
+  for (int k = 0; k < nz; ++k) {
+    const Matrix4& a = back.geometry.voxelToWorld;
+    const Matrix4& b = real.geometry.voxelToWorld;
+    const int kk = a(2, 2) * b(2, 2) < 0 ? nz - 1 - k : k;  // reversed slices
+    for (int r = 0; r < 3; ++r)
+      worstMm = std::max(worstMm, std::fabs(a(r, 2) * k + a(r, 3) - (b(r, 2) * kk + b(r, 3))));
+    for (int i = 0; i < nx * ny; ++i)
+      worstValue = std::max(worstValue, std::fabs(back.voxels[std::size_t(k) * nx * ny + i] -
+                                                  frame1.voxels[std::size_t(kk) * nx * ny + i]));
+  }
+  EXPECT_LT(worstMm, 1e-3) << "slice positions differ";
+  EXPECT_EQ(worstValue, 0.0f);
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 2; ++c) EXPECT_NEAR(back.geometry.voxelToWorld(r, c), real.geometry.voxelToWorld(r, c), 1e-4);
+
+  // Followed: the same motion as the offline run of the volumes as read from DICOM.
+  VolumeSeries asRead;
+  asRead.allocate(back.geometry, frames);
+  for (int j = 0; j < frames; ++j) {
+    writeDicomVolume(one.file("f.dcm"), real.extractFrame(j));
+    const Volume f = readVolume(one.file("f.dcm"));
+    std::copy(f.voxels.begin(), f.voxels.end(), asRead.voxels.begin() + std::ptrdiff_t(j * asRead.frameSize()));
+  }
+  OpenMPFrameExecutor ex(2);
+  const MotionEstimate offline = Realigner(firstPassOnly()).estimate(asRead, ex);
+  test::ScratchDir dir;
+  FollowOptions o = followOptions(dir.file(""));
+  o.frames = frames;
+  std::thread writer([&] {
+    for (int j = 0; j < frames; ++j) {
+      char name[32];
+      std::snprintf(name, sizeof name, "IM%04d.dcm", j);
+      writeDicomVolume(dir.file(name), real.extractFrame(j));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  const FollowResult r = followFolder(o);
+  writer.join();
+  EXPECT_EQ(r.end, FollowEnd::FrameCount);
+  EXPECT_EQ(r.skipped, 0);
+  ASSERT_EQ(r.volumes.size(), std::size_t(frames));
+  for (int j = 0; j < frames; ++j)
+    EXPECT_LT(maxParameterDifference(r.volumes[j].motion.parameters, offline.frames[j].parameters), 0.01) << j;
 }

@@ -15,6 +15,10 @@
 #include <itkImageFileWriter.h>
 #include <itkImageIOFactory.h>
 #include <itkImportImageFilter.h>
+#include <itkGDCMImageIO.h>
+#include <itkGDCMImageIOFactory.h>
+#include <itkMetaDataObject.h>
+#include <gdcmTrace.h>
 #include <itkNrrdImageIOFactory.h>
 #include <itkVectorImage.h>
 #include <NrrdIO.h>  // ITK's bundled teem NrrdIO: writes the list-axis header ITK's NRRD writer cannot
@@ -29,6 +33,10 @@ namespace {
 void registerFactories() {
   static const bool once = [] {
     itk::NrrdImageIOFactory::RegisterOneFactory();
+    itk::GDCMImageIOFactory::RegisterOneFactory();
+    // GDCM prints its warnings (a missing photometric interpretation, say) on stderr, which Slicer
+    // reads as a CLI's errors; failures still arrive as ITK exceptions.
+    gdcm::Trace::WarningOff();
     return true;
   }();
   (void)once;
@@ -55,8 +63,8 @@ void requireReadableFile(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw ImageIOError(path + ": no such file");
   if (fs::is_directory(path, ec)) throw ImageIOError(path + ": is a folder, not an image file");
-  if (!isSupportedImagePath(path))
-    throw ImageIOError(path + ": unsupported file type (expected .nii, .nii.gz, .nrrd or .nhdr)");
+  if (!isSupportedImagePath(path) && !isDicomPath(path))
+    throw ImageIOError(path + ": unsupported file type (expected .nii, .nii.gz, .nrrd, .nhdr or .dcm)");
 }
 
 StoredType storedTypeOf(itk::IOComponentEnum t) {
@@ -107,7 +115,7 @@ itk::ImageIOBase::Pointer openHeader(const std::string& path) {
   registerFactories();
   requireReadableFile(path);
   auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::CommonEnums::IOFileMode::ReadMode);
-  if (!io) throw ImageIOError(path + ": not a readable NRRD image (bad or truncated header)");
+  if (!io) throw ImageIOError(path + (isDicomPath(path) ? ": not a readable DICOM image (bad or truncated file)" : ": not a readable NRRD image (bad or truncated header)"));
   io->SetFileName(path);
   try {
     io->ReadImageInformation();
@@ -301,7 +309,8 @@ T roundAndClamp(float v) {
 
 template <class T, unsigned Dim>
 void writeTyped(const std::string& tmpPath, const std::string& target, const ImageGeometry& g, int frames,
-                double tr, const float* voxels) {
+                double tr, const float* voxels, itk::ImageIOBase* io = nullptr,
+                const std::map<std::string, std::string>& tags = {}) {
   using Image4 = itk::Image<T, Dim>;
   auto image = Image4::New();
   typename Image4::SizeType size;
@@ -327,13 +336,15 @@ void writeTyped(const std::string& tmpPath, const std::string& target, const Ima
   image->SetOrigin(origin);
   image->SetDirection(dir);
   image->Allocate();
+  for (const auto& [tag, value] : tags) itk::EncapsulateMetaData<std::string>(image->GetMetaDataDictionary(), tag, value);
   const std::size_t n = g.voxelCount() * std::size_t(frames);
   T* dst = image->GetBufferPointer();
   for (std::size_t i = 0; i < n; ++i) dst[i] = roundAndClamp<T>(voxels[i]);
   auto writer = itk::ImageFileWriter<Image4>::New();
   writer->SetFileName(tmpPath);
   writer->SetInput(image);
-  writer->SetUseCompression(true);
+  if (io) writer->SetImageIO(io);  // the temporary name's extension says nothing
+  writer->SetUseCompression(!io);
   try {
     writer->Update();
   } catch (const itk::ExceptionObject& e) {
@@ -541,6 +552,42 @@ void writeVolumeSeries(const std::string& path, const VolumeSeries& run, const S
 
 void writeVolume(const std::string& path, const Volume& v, double tr, StoredType type) {
   writeAny(path, v.geometry, 1, tr, v.voxels.data(), StoredFormat{type, 1, 0}, 0);
+}
+
+bool isDicomPath(const std::string& path) { return endsWith(path, ".dcm") || endsWith(path, ".DCM"); }
+
+void writeDicomVolume(const std::string& path, const Volume& v) {
+  writeAtomically(path, [&](const std::string& tmp) {
+    registerFactories();  // GDCM's warnings off
+    auto io = itk::GDCMImageIO::New();
+    // Enhanced MR Image Storage: one multi-frame file holds the whole volume, as scanners' real-time
+    // exports write it (the plain MR Image Storage class is one slice per file, which GDCM refuses
+    // for a 3D image).
+    // DICOM's slice axis is the normal of its rows and columns: a left-handed grid (NIfTI's
+    // usual radiological one) is stored with its slices in reverse order, the same voxels at the
+    // same world positions.
+    const Matrix4& m = v.geometry.voxelToWorld;
+    const double det = m(0, 0) * (m(1, 1) * m(2, 2) - m(1, 2) * m(2, 1)) -
+                       m(0, 1) * (m(1, 0) * m(2, 2) - m(1, 2) * m(2, 0)) +
+                       m(0, 2) * (m(1, 0) * m(2, 1) - m(1, 1) * m(2, 0));
+    ImageGeometry g = v.geometry;
+    std::vector<float> flipped;
+    const float* voxels = v.voxels.data();
+    if (det < 0) {
+      const int nz = g.size[2];
+      for (int r = 0; r < 3; ++r) {
+        g.voxelToWorld(r, 3) += (nz - 1) * m(r, 2);
+        g.voxelToWorld(r, 2) = -m(r, 2);
+      }
+      const std::size_t slice = std::size_t(g.size[0]) * g.size[1];
+      flipped.resize(v.voxels.size());
+      for (int k = 0; k < nz; ++k)
+        std::copy_n(v.voxels.data() + slice * (nz - 1 - k), slice, flipped.data() + slice * k);
+      voxels = flipped.data();
+    }
+    writeTyped<std::int16_t, 3>(tmp, path, g, 1, 0, voxels, io,
+                                {{"0008|0016", "1.2.840.10008.5.1.4.1.1.4.1"}, {"0008|0060", "MR"}});
+  });
 }
 
 int niftiFrameCount(const std::string& path) {

@@ -60,7 +60,17 @@ private:
 // than 4 dimensions (vectors, tensors). Cheap enough for a file dialog deciding who reads a file.
 int niftiFrameCount(const std::string& path);
 
-// True for the extensions the IO layer understands (.nii, .nii.gz, .nrrd, .nhdr).
+// True for the extensions the IO layer reads and writes (.nii, .nii.gz, .nrrd, .nhdr).
 bool isSupportedImagePath(const std::string& path);
+
+// DICOM, one file per volume (a real-time export's form; .dcm), read through ITK's GDCM by
+// readVolume (the rescale slope and intercept applied; world coordinates from the image position
+// and orientation). Not a run format: a multi-file series is not assembled here.
+bool isDicomPath(const std::string& path);
+// Writes a volume as one DICOM file (Enhanced MR Image Storage, int16 voxels rounded and clamped),
+// atomically; for ReplayRun and tests standing in for a scanner's DICOM export. A left-handed grid
+// is stored with its slices reversed (DICOM's slice axis is the normal of rows and columns):
+// readVolume gives the same voxels at the same world positions, in that order.
+void writeDicomVolume(const std::string& path, const Volume& volume);
 
 }  // namespace mc

@@ -74,7 +74,7 @@ std::vector<std::string> VolumeArrivals::poll() {
       ended_ = true;
       continue;
     }
-    if (isStagingName(name) || !isSupportedImagePath(name)) continue;
+    if (isStagingName(name) || !(isSupportedImagePath(name) || isDicomPath(name))) continue;
     std::error_code e2;
     if (!it->is_regular_file(e2)) continue;
     const std::uintmax_t size = it->file_size(e2);

@@ -3,8 +3,9 @@
 // panel's Live mode) without a scanner, and to test it. Each volume is written beside its name and
 // renamed into place when complete (mc::writeVolume), so a follower never sees half a file.
 //
-//   ReplayRun --input RUN --folder DIR [--tr S] [--frames N] [--gz] [--prefix vol] [--end-marker END]
-//             [--corrupt K] [--no-end-marker]
+//   ReplayRun --input RUN --folder DIR [--tr S] [--frames N] [--gz | --dicom] [--prefix vol]
+//             [--end-marker END] [--corrupt K] [--no-end-marker]
+//   --dicom       one DICOM file per volume (int16), as many scanners export
 //   --corrupt K   volume K is written cut short (half its bytes, in place): a follower must report
 //                 and skip it once the next volume has arrived
 #include <chrono>
@@ -23,11 +24,11 @@ int main(int argc, char** argv) {
   std::string input, folder, prefix = "vol", endMarker = "END";
   double tr = 0;
   int frames = 0, corrupt = -1;
-  bool gz = false;
+  bool gz = false, dicom = false;
   auto usage = [&] {
     std::fprintf(stderr,
                  "usage: %s --input RUN --folder DIR [--tr S] [--frames N] [--gz] [--prefix vol] [--end-marker END]"
-                 " [--no-end-marker] [--corrupt K]\n",
+                 " [--no-end-marker] [--corrupt K] [--dicom]\n",
                  argv[0]);
     return 2;
   };
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     else if (a == "--no-end-marker") endMarker.clear();
     else if (a == "--corrupt" && hasValue) corrupt = std::atoi(argv[++i]);
     else if (a == "--gz") gz = true;
+    else if (a == "--dicom") dicom = true;
     else return usage();
   }
   if (input.empty() || folder.empty()) return usage();
@@ -51,17 +53,21 @@ int main(int argc, char** argv) {
     const double period = tr > 0 ? tr : (run.repetitionTime > 0 ? run.repetitionTime : 1.0);
     const int count = frames > 0 ? std::min(frames, run.frameCount) : run.frameCount;
     fs::create_directories(folder);
+    const auto write = [&](const std::string& path, int j) {
+      if (dicom) return mc::writeDicomVolume(path, run.extractFrame(j));
+      mc::writeVolume(path, run.extractFrame(j), period);
+    };
     using Clock = std::chrono::steady_clock;
     Clock::time_point next = Clock::now();
     for (int j = 0; j < count; ++j) {
       std::this_thread::sleep_until(next);
       next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(period));
       char name[256];
-      std::snprintf(name, sizeof name, "%s%05d.nii%s", prefix.c_str(), j, gz ? ".gz" : "");
+      std::snprintf(name, sizeof name, "%s%05d%s", prefix.c_str(), j, dicom ? ".dcm" : gz ? ".nii.gz" : ".nii");
       const fs::path path = fs::path(folder) / name;
       if (j == corrupt) {
         const fs::path whole = fs::path(folder) / ("." + std::string(name));  // a staging name: never read
-        mc::writeVolume(whole.string(), run.extractFrame(j), period);
+        write(whole.string(), j);
         const auto size = fs::file_size(whole);
         std::ifstream in(whole, std::ios::binary);
         std::string bytes(size / 2, '\0');
@@ -69,7 +75,7 @@ int main(int argc, char** argv) {
         std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
         fs::remove(whole);
       } else {
-        mc::writeVolume(path.string(), run.extractFrame(j), period);
+        write(path.string(), j);
       }
       std::printf("%s\n", path.c_str());
       std::fflush(stdout);
