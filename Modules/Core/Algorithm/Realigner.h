@@ -56,7 +56,8 @@ private:
   EstimationOptions options_;
 };
 
-// Degree used to build the pass-2 mean (every backend must use it to give identical results).
+// Default degree used to build the pass-2 mean (EstimationOptions::meanInterpolation; every backend
+// takes it from the options, so they give identical results).
 // Trilinear: the mean is smoothed by the FWHM kernel before use, so a higher degree changes the
 // estimates by < 0.001 mm while costing 3x more (measured on the accuracy tests).
 constexpr int kMeanInterpolationDegree = 1;
