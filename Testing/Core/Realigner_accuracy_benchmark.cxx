@@ -60,6 +60,15 @@ std::vector<Configuration> configurations() {
   o = accuracy::spmStyle();
   o.quality = 1;
   c.push_back({"SPM-style, no pruning", o});
+  o = accuracy::spmStyle();
+  o.mirrorSmoothingEdges = true;
+  c.push_back({"SPM-style + mirrored smoothing", o});
+  o = accuracy::spmStyle();
+  o.sampleGridEdges = false;
+  c.push_back({"SPM-style, no edge samples", o});
+  o = accuracy::spmStyle();
+  o.meanInterpolation = 2;
+  c.push_back({"SPM-style, mean degree 2", o});
   return c;
 }
 
