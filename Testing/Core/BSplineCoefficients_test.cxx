@@ -166,3 +166,26 @@ TEST(GaussianSmoothing, KeepsConstantsAndTheCentroid) {
   EXPECT_NEAR(sv[0], 5.0 / std::sqrt(8 * std::log(2.0)) / 2.0, 1e-12);
   EXPECT_NEAR(sv[2], 5.0 / std::sqrt(8 * std::log(2.0)) / 5.0, 1e-12);
 }
+
+TEST(GaussianSmoothing, ZeroEdgesAsSpmsConvolutionDarkenTheBorder) {
+  // mirrorEdges false (EstimationOptions::mirrorSmoothingEdges, SPM's spm_conv_vol): zero outside the
+  // grid, so a constant image keeps its value away from the edges and loses the kernel's missing
+  // part at them; the mirrored default keeps it everywhere (the test above).
+  const std::array<int, 3> s{24, 6, 5};
+  std::vector<float> v(std::size_t(s[0]) * s[1] * s[2], 2.0f);
+  const double sigma = 1.5;
+  gaussianSmooth(v.data(), s, {sigma, 0, 0}, false);
+  const std::vector<double> k = gaussianKernel(sigma);
+  const int r = int(k.size() / 2);
+  double kept = 0;  // the kernel's weight inside the grid at x = 0 and x = 1
+  for (int j = 0; j <= r; ++j) kept += k[r + j];
+  double kept1 = kept + k[r - 1];
+  for (int z = 0; z < s[2]; ++z)
+    for (int y = 0; y < s[1]; ++y) {
+      const float* row = &v[(std::size_t(z) * s[1] + y) * s[0]];
+      EXPECT_NEAR(row[0], 2.0 * kept, 1e-5);
+      EXPECT_NEAR(row[1], 2.0 * kept1, 1e-5);
+      EXPECT_NEAR(row[s[0] - 1], 2.0 * kept, 1e-5);
+      EXPECT_NEAR(row[12], 2.0, 1e-5);
+    }
+}

@@ -46,11 +46,14 @@ int main(int argc, char** argv) {
   };
   double bestEst = 1e9, bestRes = 1e9, bestPass1 = 1e9, bestRef = 1e9, bestMean = 1e9;
   MotionEstimate est, pass1;
-  EstimationOptions onePass;
+  // MEAN_DEGREE (env): the pass-2 mean's B-spline degree, to time EstimationOptions::meanInterpolation.
+  EstimationOptions defaults;
+  if (const char* v = std::getenv("MEAN_DEGREE")) defaults.meanInterpolation = std::atoi(v);
+  EstimationOptions onePass = defaults;
   onePass.registerToMean = false;
   for (int rep = 0; rep < 3; ++rep) {
     auto t0 = Clock::now();
-    est = Realigner().estimate(s.run, ex);
+    est = Realigner(defaults).estimate(s.run, ex);
     bestEst = std::min(bestEst, since(t0));
     // The parts of the estimate, timed alone: the reference model of frame 0, pass 1 (with its
     // model) and the pass-2 mean (resliced by Reslicer.cxx's alignedMean).
@@ -63,7 +66,7 @@ int main(int argc, char** argv) {
     std::vector<Matrix4> m1;
     for (const auto& f : pass1.frames) m1.push_back(f.transform);
     t0 = Clock::now();
-    const Volume mean = alignedMean(s.run, m1, kMeanInterpolationDegree, {false, false, false}, ex);
+    const Volume mean = alignedMean(s.run, m1, defaults.meanInterpolation, {false, false, false}, ex);
     bestMean = std::min(bestMean, since(t0));
     if (!reslice) continue;
     std::vector<Matrix4> m;

@@ -14,6 +14,8 @@
 
 namespace mc {
 
+static_assert(EstimationOptions{}.meanInterpolation == kMeanInterpolationDegree, "one default for the pass-2 mean");
+
 Realigner::Realigner(EstimationOptions options) : options_(options) { options_.validate(); }
 
 void makeRelativeTo(std::vector<FrameMotion>& frames, int reference) {
@@ -292,7 +294,7 @@ MotionEstimate Realigner::estimate(const VolumeSeries& run, const std::vector<Da
     std::vector<Matrix4> motions(run.frameCount);
     for (int j = 0; j < run.frameCount; ++j) motions[j] = frames[j].transform;
     bool aborted = false;
-    const Volume mean = alignedMean(run, motions, kMeanInterpolationDegree, o.wrap, executor, [&](int j, int done) {
+    const Volume mean = alignedMean(run, motions, o.meanInterpolation, o.wrap, executor, [&](int j, int done) {
       if (!progress) return true;
       aborted = progress(plan.frameEvent(Stage::Mean, j, done, run.frameCount)) == CallbackReturn::Abort;
       return !aborted;

@@ -17,6 +17,11 @@ void EstimationOptions::validate() const {
   if (maxIterations < 1) fail("max iterations must be >= 1");
   if (!(convergenceMm >= 0) || !std::isfinite(convergenceMm))
     fail("convergence tolerance must be >= 0 mm, got " + std::to_string(convergenceMm));
+  if (referenceInterpolation < 0 || referenceInterpolation > 7)
+    fail("reference B-spline degree must be 0 (same as interp) or 1..7, got " +
+         std::to_string(referenceInterpolation));
+  if (meanInterpolation < 0 || meanInterpolation > 7)
+    fail("mean B-spline degree must be 0..7, got " + std::to_string(meanInterpolation));
 }
 
 void ResliceOptions::validate() const {

@@ -21,6 +21,22 @@ struct EstimationOptions {
   // which takes about twice the iterations for answers within 1e-4 mm (see FrameEstimator.cxx).
   double convergenceMm = 1e-3;
 
+  // How the engine departs from SPM12, each switchable to SPM's choice (used by the accuracy tests
+  // and report to compare against an SPM-style configuration of the same engine; not exposed to users).
+  // true: the Gaussian smoothing mirrors the image at its edges (as the B-spline prefilter does);
+  // false: SPM's spm_conv_vol, zero outside the grid, which darkens the edges of a slab cutting the head.
+  bool mirrorSmoothingEdges = true;
+  // false: no sample points on the grid's first and last row, column and slice; true: SPM's grid,
+  // which starts on the first voxel of each axis.
+  bool sampleGridEdges = false;
+  // B-spline degree of the reference's values and gradients (SPM: the same as `interpolation`); 0 means
+  // the same as `interpolation`.
+  int referenceInterpolation = 0;
+  // Degree used to build the pass-2 mean (SPM: `interpolation`), see kMeanInterpolationDegree.
+  int meanInterpolation = 1;
+
+  int referenceDegree() const { return referenceInterpolation > 0 ? referenceInterpolation : interpolation; }
+
   // Throws std::invalid_argument with a one-line message naming the option.
   void validate() const;
 };

@@ -107,6 +107,41 @@ std::vector<RigidParameters> realisticTrajectory(const TrajectoryOptions& o) {
   return out;
 }
 
+std::vector<RigidParameters> jumpsAndNodsTrajectory(const JumpsAndNodsOptions& o) {
+  const double deg = M_PI / 180.0;
+  // Sudden moves at frames 4, 10 and 15, each kept (x, y, z mm; pitch, roll, yaw degrees).
+  struct Jump {
+    int at;
+    double step[6];
+  };
+  const Jump jumps[] = {{4, {1.5, -2.0, 3.0, 1.0, -0.5, 0.8}},
+                        {10, {-2.5, 1.0, -1.5, -1.5, 1.0, -0.5}},
+                        {15, {1.0, 2.5, 2.0, 0.5, -1.0, 1.5}}};
+  // Nods: the head pitches about the pivot at frames 7 (down) and 13 (up), and is back the next frame.
+  const std::pair<int, double> nods[] = {{7, -o.nodDeg}, {13, 0.9 * o.nodDeg}};
+  std::vector<RigidParameters> out(20);
+  for (int t = 1; t < int(out.size()); ++t) {
+    RigidParameters base;
+    for (const Jump& j : jumps)
+      if (t >= j.at)
+        for (int i = 0; i < 6; ++i) base[i] += i < 3 ? j.step[i] : j.step[i] * deg;
+    Matrix4 q = spmMatrix(base);
+    for (const auto& [at, angle] : nods) {
+      if (t != at) continue;
+      // Rotation about the pivot p: x -> R (x - p) + p, applied to the head where it already is.
+      RigidParameters pitch;
+      pitch[3] = angle * deg;
+      const Matrix4 r = spmMatrix(pitch);
+      const auto rp = r.apply(o.pivotMm);
+      Matrix4 nod = r;
+      for (int a = 0; a < 3; ++a) nod(a, 3) = o.pivotMm[a] - rp[a];
+      q = nod * q;
+    }
+    out[t] = spmImatrix(q);
+  }
+  return out;
+}
+
 ImageGeometry phantomGeometry(const PhantomOptions& o) {
   ImageGeometry g;
   g.size = o.size;
@@ -119,7 +154,7 @@ ImageGeometry phantomGeometry(const PhantomOptions& o) {
   Matrix4 m = spmMatrix(tilt) * scale;
   // Centre the grid on the world origin (where the phantom is).
   const auto c = m.apply({(o.size[0] - 1) / 2.0, (o.size[1] - 1) / 2.0, (o.size[2] - 1) / 2.0});
-  for (int r = 0; r < 3; ++r) m(r, 3) = -c[r];
+  for (int r = 0; r < 3; ++r) m(r, 3) = o.centreMm[r] - c[r];
   g.voxelToWorld = m;
   return g;
 }

@@ -23,9 +23,20 @@ struct TrajectoryOptions {
 // Rows are in SPM rp convention (mm, radians).
 std::vector<RigidParameters> realisticTrajectory(const TrajectoryOptions& options);
 
+// The hard case of accuracy: 20 frames at rest but for three sudden jumps (translations up to 3 mm,
+// rotations up to 1.5 degrees, kept) and two nods (pitch of `nodDeg`, then back) about a pivot at
+// `pivotMm` (world, RAS mm: the neck, below and behind the head's centre). A nod moves the head's
+// centre by several mm and its top by more: frame-to-frame FD (Power) up to about 9 mm.
+struct JumpsAndNodsOptions {
+  double nodDeg = 4.0;
+  std::array<double, 3> pivotMm{0.0, -10.0, -65.0};
+};
+std::vector<RigidParameters> jumpsAndNodsTrajectory(const JumpsAndNodsOptions& options = {});
+
 struct PhantomOptions {
   std::array<int, 3> size{64, 64, 33};
   std::array<double, 3> spacing{3.0, 3.0, 3.5};
+  std::array<double, 3> centreMm{0, 0, 0};  // world position of the grid's centre (the head's is the origin)
   double obliqueDeg = 0;      // tilt of the slab about x (then a third of it about z), as in oblique EPI
   double noise = 0.02;        // Rician noise sigma, as a fraction of brain intensity
   double repetitionTime = 2.0;

@@ -32,7 +32,7 @@ FrameMotion FrameEstimator::estimate(const ReferenceModel& ref, const float* fra
   const ImageGeometry& g = ref.geometry();
   const EstimationOptions& o = ref.options();
   smoothed_.assign(frame, frame + g.voxelCount());
-  gaussianSmooth(smoothed_.data(), g.size, fwhmToSigmaVoxels(o.fwhm, g.spacing()));
+  gaussianSmooth(smoothed_.data(), g.size, fwhmToSigmaVoxels(o.fwhm, g.spacing()), o.mirrorSmoothingEdges);
   coefficients_.compute(smoothed_.data(), g.size, o.interpolation, o.wrap);
 
   const bool thin = g.size[2] < 3;

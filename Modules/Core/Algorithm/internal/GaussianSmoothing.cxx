@@ -40,15 +40,18 @@ constexpr int kMaxFastRadius = 32;
 // The convolution of a bundle of lines: the smoothing of every frame, compiled baseline and
 // AVX2+FMA (CpuDispatch.h). The kernel is symmetric, so the two samples at +-j share one multiply,
 // and 8 lanes of the bundle are summed over all taps in registers before one store (summing tap by
-// tap into memory took 3x the instructions). Mirror boundaries, as the B-spline prefilter's.
-MC_ALWAYS_INLINE void convolveBundleBody(const double* buf, int n, int w, const double* k, int r, double* out) {
+// tap into memory took 3x the instructions). Mirror boundaries, as the B-spline prefilter's, or,
+// when `zeros` is given (a line of w zeros), zero outside the grid.
+MC_ALWAYS_INLINE void convolveBundleBody(const double* buf, int n, int w, const double* k, int r, double* out,
+                                         const double* zeros) {
+  auto line = [&](int i) { return zeros && (i < 0 || i >= n) ? zeros : buf + std::size_t(boundaryIndex(i, n, false)) * w; };
   if (r > kMaxFastRadius) {
     for (int i = 0; i < n; ++i) {
       double* o = out + std::size_t(i) * w;
       std::fill(o, o + w, 0.0);
       for (int j = -r; j <= r; ++j) {
         const double kj = k[j + r];
-        const double* in = buf + std::size_t(boundaryIndex(i + j, n, false)) * w;
+        const double* in = line(i + j);
         for (int l = 0; l < w; ++l) o[l] += kj * in[l];
       }
     }
@@ -59,8 +62,8 @@ MC_ALWAYS_INLINE void convolveBundleBody(const double* buf, int n, int w, const 
   for (int i = 0; i < n; ++i) {
     const double* centre = buf + std::size_t(i) * w;
     for (int j = 1; j <= r; ++j) {
-      lo[j] = buf + std::size_t(boundaryIndex(i - j, n, false)) * w;
-      hi[j] = buf + std::size_t(boundaryIndex(i + j, n, false)) * w;
+      lo[j] = line(i - j);
+      hi[j] = line(i + j);
     }
     double* o = out + std::size_t(i) * w;
     int l = 0;
@@ -89,17 +92,19 @@ MC_ALWAYS_INLINE void convolveBundleBody(const double* buf, int n, int w, const 
   }
 }
 
-void convolveBundleBaseline(const double* buf, int n, int w, const double* k, int r, double* out) {
-  convolveBundleBody(buf, n, w, k, r, out);
+void convolveBundleBaseline(const double* buf, int n, int w, const double* k, int r, double* out,
+                            const double* zeros) {
+  convolveBundleBody(buf, n, w, k, r, out, zeros);
 }
 
-MC_TARGET_AVX2 void convolveBundleAvx2(const double* buf, int n, int w, const double* k, int r, double* out) {
-  convolveBundleBody(buf, n, w, k, r, out);
+MC_TARGET_AVX2 void convolveBundleAvx2(const double* buf, int n, int w, const double* k, int r, double* out,
+                                       const double* zeros) {
+  convolveBundleBody(buf, n, w, k, r, out, zeros);
 }
 
 }  // namespace
 
-void gaussianSmooth(float* v, const std::array<int, 3>& size, const std::array<double, 3>& sigma) {
+void gaussianSmooth(float* v, const std::array<int, 3>& size, const std::array<double, 3>& sigma, bool mirrorEdges) {
   const bool avx2 = useAvx2Path();
   for (int axis = 0; axis < 3; ++axis) {
     if (sigma[axis] <= 0 || size[axis] < 2) continue;
@@ -109,9 +114,12 @@ void gaussianSmooth(float* v, const std::array<int, 3>& size, const std::array<d
       // One scratch bundle per thread, reused (allocating and zeroing one per bundle cost as much
       // as a tenth of estimation), and read back from directly rather than copied into buf.
       thread_local std::vector<double> out;
+      thread_local std::vector<double> zeros;
       out.resize(std::size_t(n) * w);
-      if (avx2) convolveBundleAvx2(buf, n, w, k.data(), r, out.data());
-      else convolveBundleBaseline(buf, n, w, k.data(), r, out.data());
+      if (!mirrorEdges && zeros.size() < std::size_t(w)) zeros.assign(std::size_t(w), 0.0);
+      const double* z = mirrorEdges ? nullptr : zeros.data();
+      if (avx2) convolveBundleAvx2(buf, n, w, k.data(), r, out.data(), z);
+      else convolveBundleBaseline(buf, n, w, k.data(), r, out.data(), z);
       return out.data();
     });
   }
