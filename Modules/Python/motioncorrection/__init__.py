@@ -17,13 +17,12 @@ as '_' (``--reslice-interp 4`` is ``reslice_interp=4``).
 See Docs/Python.md for the full description.
 """
 
-import os
-from collections.abc import Sequence
 
 import numpy as np
 
 from ._motioncorrection import Cancelled
 from . import _motioncorrection as _core
+from ._text import as_text
 from .follow import FollowResult, FollowVolume, follow, follow_defaults, follow_volumes
 
 __all__ = ["realign", "realign_file", "MotionCorrectionResult", "Cancelled", "parameter_names", "defaults",
@@ -87,20 +86,7 @@ class MotionCorrectionResult:
 
 
 def _text(name, value):
-    """A keyword's value as the text mc::setJobParameter parses (the engine validates it)."""
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
-    if isinstance(value, str):
-        return value
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if isinstance(value, (Sequence, np.ndarray)) and name in ("wrap", "reslice_wrap"):
-        return ",".join(_text(name, v if not isinstance(v, (bool, np.bool_)) else int(v)) for v in value)
-    raise TypeError(f"{name}: cannot use a value of type {type(value).__name__} ({value!r})")
+    return as_text(name, value, ("wrap", "reslice_wrap"))
 
 
 def _engine_parameters(function, params):

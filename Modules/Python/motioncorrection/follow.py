@@ -19,6 +19,7 @@ import threading
 import numpy as np
 
 from . import _motioncorrection as _core
+from ._text import as_text
 
 __all__ = ["follow", "follow_volumes", "FollowVolume", "FollowResult", "follow_defaults"]
 
@@ -75,19 +76,7 @@ class FollowResult:
 
 
 def _text(name, value):
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
-    if isinstance(value, str):
-        return value
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return ",".join(_text(name, int(v) if isinstance(v, bool) else v) for v in value)
-    raise TypeError(f"{name}: cannot use a value of type {type(value).__name__} ({value!r})")
+    return as_text(name, value, ("fd_levels", "wrap", "reslice_wrap"))
 
 
 def _parameters(function, folder, params):
