@@ -15,6 +15,7 @@
 #include <vtkTable.h>
 
 #include "FollowReplay.h"
+#include "MotionCorrectionFollowTask.h"
 #include "LogicTestSupport.h"
 
 using namespace mc;
@@ -141,4 +142,32 @@ TEST(Follow, BadOptionsAreRefusedWithTheSceneUnchanged) {
   EXPECT_STREQ(w.logic->GetLastError(), "--fd-threshold: expected a number, got 'small'");
   EXPECT_EQ(nodeIDs(w.scene), before);
   EXPECT_FALSE(w.logic->IsFollowing());
+}
+
+// A follow task started elsewhere (the panel's Live mode): the logic fills the table from it as
+// from its own, and leaves the task to its owner.
+TEST(Follow, ATaskStartedElsewhereFillsTheTableAndStaysItsOwners) {
+  ScratchDir dir;
+  const std::string folder = dir.file("in");
+  std::filesystem::create_directories(folder);
+  SlicerWorld w;
+  FollowOptions options;
+  options.folder = folder;
+  options.frames = 5;
+  options.timeoutSeconds = 30;
+  MotionCorrectionFollowTask panelTask(options);
+  w.logic->FollowLiveTask(&panelTask);
+  EXPECT_TRUE(w.logic->IsFollowing());
+  int ended = 0;
+  EventObserver onEnded(w.logic, vtkSlicerMotionCorrectionLogic::FollowEndedEvent, [&] { ++ended; });
+  panelTask.start();
+  {
+    FollowReplay replay(folder, realRun(5), ReplayPlan{20, {}, false, 0});
+    waitForEnd(w);
+  }
+  QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);  // the task must survive this
+  EXPECT_EQ(ended, 1);
+  EXPECT_STREQ(w.logic->GetFollowEndReason(), "frame count");
+  EXPECT_EQ(int(w.logic->GetMotionTableNode()->GetTable()->GetNumberOfRows()), 5);
+  EXPECT_EQ(panelTask.result().volumes.size(), 5u);  // still alive: the logic did not delete it
 }

@@ -48,6 +48,7 @@ class vtkMRMLTableNode;
 
 namespace mc
 {
+class MotionCorrectionFollowTask;
 class MotionCorrectionTask;
 struct JobResult;
 struct Volume;
@@ -154,6 +155,10 @@ public:
   /// stay in the scene however the run ends (a cancel included: they are what the scan gave);
   /// FollowEndedEvent is invoked at the end. Cancel() stops it.
   bool StartFollowing(const char* folder);
+  /// Fills the motion table from a follow task started elsewhere (the panel's Live mode, as
+  /// FollowTask does for a run): the same rows, events and summary as StartFollowing; the task
+  /// stays its owner's.
+  void FollowLiveTask(mc::MotionCorrectionFollowTask* task);
   /// As StartFollowing, and waits for the end, processing Qt events. True unless it failed.
   bool Follow(const char* folder);
   bool IsFollowing();

@@ -61,7 +61,7 @@ bool vtkSlicerMotionCorrectionLogic::StartFollowing(const char* folder)
     d.LastError = "no scene";
     return false;
   }
-  if (this->IsRunning() || d.FollowTask)
+  if (this->IsRunning() || d.FollowedTask)
   {
     d.LastError = "a run or follow run is already going; cancel it first";
     return false;
@@ -87,15 +87,29 @@ bool vtkSlicerMotionCorrectionLogic::StartFollowing(const char* folder)
   }
 
   d.LastError.clear();
+  d.OwnFollowTask.reset(new mc::MotionCorrectionFollowTask(options));
+  this->FollowLiveTask(d.OwnFollowTask.get());
+  d.OwnFollowTask->start();
+  return true;
+}
+
+void vtkSlicerMotionCorrectionLogic::FollowLiveTask(mc::MotionCorrectionFollowTask* task)
+{
+  vtkInternal& d = *this->Internal;
+  d.FollowReceiver.reset();
+  d.FollowedTask = task;
+  if (!task || !this->GetMRMLScene())
+  {
+    return;
+  }
+  const mc::FollowOptions& options = task->options();
   d.FollowSummary = mc::FollowSummary{};
   d.FollowSummary.levels = options.fdLevels;
   d.FollowSummary.under.assign(options.fdLevels.size(), 0);
   d.FollowEnd.clear();
   d.FollowNotices.clear();
   this->BeginResults(options.frames);
-  d.FollowTask.reset(new mc::MotionCorrectionFollowTask(options));
   d.FollowReceiver.reset(new QObject);
-  mc::MotionCorrectionFollowTask* task = d.FollowTask.get();
   QObject* receiver = d.FollowReceiver.get();
   QObject::connect(task, &mc::MotionCorrectionFollowTask::volumeAligned, receiver,
                    [this](const mc::FollowVolume& v)
@@ -106,14 +120,14 @@ bool vtkSlicerMotionCorrectionLogic::StartFollowing(const char* folder)
                    });
   QObject::connect(task, &mc::MotionCorrectionFollowTask::notice, receiver,
                    [this](const QString& line) { this->Internal->FollowNotices += line.toStdString() + "\n"; });
-  auto end = [this](const std::string& reason, const std::string& error)
+  auto end = [this, task](const std::string& reason, const std::string& error)
   {
     vtkInternal& d = *this->Internal;
     // The rows are the scan's: kept whatever ended the run, with the engine's own FD values.
     if (reason != "failed")
     {
       std::vector<double> fd;
-      for (const mc::FollowVolume& v : d.FollowTask->result().volumes)
+      for (const mc::FollowVolume& v : task->result().volumes)
       {
         fd.push_back(v.fd);
       }
@@ -129,9 +143,14 @@ bool vtkSlicerMotionCorrectionLogic::StartFollowing(const char* folder)
     }
     d.FollowEnd = reason;
     d.LastError = error;
-    // Called from the task's own signal: both are deleted once control is back in the event loop.
+    d.FollowedTask = nullptr;
+    // Called from the task's own signal: the receiver (and the task, when it is the logic's own)
+    // are deleted once control is back in the event loop.
     d.FollowReceiver.release()->deleteLater();
-    d.FollowTask.release()->deleteLater();
+    if (d.OwnFollowTask.get() == task)
+    {
+      d.OwnFollowTask.release()->deleteLater();
+    }
     this->InvokeEvent(FollowEndedEvent);
   };
   QObject::connect(task, &mc::MotionCorrectionFollowTask::finished, receiver,
@@ -139,8 +158,6 @@ bool vtkSlicerMotionCorrectionLogic::StartFollowing(const char* folder)
   QObject::connect(task, &mc::MotionCorrectionFollowTask::cancelled, receiver, [end] { end("cancelled", ""); });
   QObject::connect(task, &mc::MotionCorrectionFollowTask::failed, receiver,
                    [end](const QString& reason) { end("failed", reason.toStdString()); });
-  task->start();
-  return true;
 }
 
 bool vtkSlicerMotionCorrectionLogic::Follow(const char* folder)
@@ -159,7 +176,7 @@ bool vtkSlicerMotionCorrectionLogic::Follow(const char* folder)
 
 bool vtkSlicerMotionCorrectionLogic::IsFollowing()
 {
-  return this->Internal->FollowTask != nullptr;
+  return !this->Internal->FollowedTask.isNull();
 }
 
 int vtkSlicerMotionCorrectionLogic::GetFollowedVolumes()

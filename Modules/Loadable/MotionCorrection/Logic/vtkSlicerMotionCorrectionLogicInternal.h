@@ -32,8 +32,10 @@ public:
   double OwnRunRepetitionTime = 0;
   bool LastRunSucceeded = false;
 
-  // Follow mode: the task, the receiver of its queued signals, and what it reported so far.
-  std::unique_ptr<mc::MotionCorrectionFollowTask> FollowTask;
+  // Follow mode: the task whose volumes fill the table (the logic's own, from StartFollowing, or
+  // the panel's Live session), the receiver of its queued signals, and what it reported so far.
+  QPointer<mc::MotionCorrectionFollowTask> FollowedTask;
+  std::unique_ptr<mc::MotionCorrectionFollowTask> OwnFollowTask;
   std::unique_ptr<QObject> FollowReceiver;
   mc::FollowSummary FollowSummary;
   std::string FollowEnd;

@@ -270,9 +270,9 @@ void vtkSlicerMotionCorrectionLogic::Cancel()
   {
     this->Internal->Task->cancel();
   }
-  if (this->Internal->FollowTask)
+  if (this->Internal->FollowedTask)
   {
-    this->Internal->FollowTask->cancel();
+    this->Internal->FollowedTask->cancel();
   }
 }
 
