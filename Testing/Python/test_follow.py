@@ -29,14 +29,15 @@ def head_mm(a, b):
 class Replay(threading.Thread):
     """Writes volumes of the real run into folder at a fixed TR; volume `corrupt` is cut short."""
 
-    def __init__(self, folder, data, affine, count, corrupt=None, end_marker=True):
+    def __init__(self, folder, data, affine, count, corrupt=None, end_marker=True, tr=TR):
         super().__init__(daemon=True)
+        self.tr = tr
         self.folder, self.data, self.affine, self.count = folder, data, affine, count
         self.corrupt, self.end_marker = corrupt, end_marker
 
     def run(self):
         for j in range(self.count):
-            time.sleep(TR)
+            time.sleep(self.tr)
             name = os.path.join(self.folder, f"vol{j:05d}.nii")
             staged = os.path.join(self.folder, f".vol{j:05d}.nii")
             nib.save(nib.Nifti1Image(self.data[..., j], self.affine), staged)
@@ -49,7 +50,7 @@ class Replay(threading.Thread):
             else:
                 os.rename(staged, name)
         if self.end_marker:
-            time.sleep(TR)
+            time.sleep(self.tr)
             open(os.path.join(self.folder, "END"), "w").close()
 
 
@@ -83,8 +84,9 @@ class FollowTest(unittest.TestCase):
             self.assertEqual(v.frame, len(seen))
             self.assertEqual(os.path.basename(v.path), f"vol{v.frame:05d}.nii")
             self.assertEqual(v.summary["volumes"], v.frame + 1)
-            # The row of this volume is in the file when the volume is handed out.
-            self.assertEqual(len(np.loadtxt(rp, ndmin=2)), v.frame + 1)
+            # The row of this volume is in the file when the volume is handed out (the follow
+            # thread may already be further on).
+            self.assertGreaterEqual(len(np.loadtxt(rp, ndmin=2)), v.frame + 1)
             seen.append(v)
         writer.join()
         self.assertEqual(len(seen), VOLUMES)
@@ -115,12 +117,13 @@ class FollowTest(unittest.TestCase):
 
     def test_leaving_the_loop_stops_following(self):
         rp = os.path.join(self.dir, "rp.txt")
-        writer = self.replay()
+        writer = self.replay(tr=0.15)  # slow enough that volumes are still to come when the loop is left
         for v in mc.follow_volumes(self.folder, params=rp, timeout=0):  # 0: would wait for ever
             if v.frame == 2:
                 break
         rows = len(np.loadtxt(rp, ndmin=2))
-        self.assertIn(rows, (3, 4))  # the volume being aligned when the loop was left is completed
+        self.assertGreaterEqual(rows, 3)  # and any the follow thread aligned before it saw the stop
+        self.assertLess(rows, VOLUMES, "followed to the end although the loop was left at volume 2")
         writer.join()
         time.sleep(5 * TR)
         self.assertEqual(len(np.loadtxt(rp, ndmin=2)), rows, "still following after the loop was left")

@@ -74,7 +74,10 @@ TEST(Follow, EachVolumeIsARowOfTheMotionTableAsItArrives) {
   std::vector<int> expected;
   for (int j = 1; j <= kVolumes; ++j) expected.push_back(j);
   EXPECT_EQ(rowsAtEvent, expected);
-  EXPECT_EQ(rpRowsAtEvent, expected);
+  // The rp row is in the file before the volume reaches the table (the session may be a volume
+  // ahead of the main thread by then).
+  ASSERT_EQ(rpRowsAtEvent.size(), expected.size());
+  for (std::size_t j = 0; j < expected.size(); ++j) EXPECT_GE(rpRowsAtEvent[j], expected[j]) << j;
 
   vtkMRMLTableNode* table = w.logic->GetMotionTableNode();
   const auto cells = tableCells(table);
