@@ -16,6 +16,7 @@
 #include <initializer_list>
 
 #include "CollapsibleSection.h"
+#include "LiveCounters.h"
 #include "OutputNames.h"
 #include "PathChooser.h"
 #include "SliceComparisonView.h"
@@ -37,6 +38,7 @@ public:
 
 MotionCorrectionPanel::MotionCorrectionPanel(QWidget* parent) : QWidget(parent) {
   qRegisterMetaType<mc::FrameResult>("mc::FrameResult");
+  qRegisterMetaType<mc::FollowVolume>("mc::FollowVolume");
   buildUi();
   resetParameters();
   restoreSettings();
@@ -44,6 +46,10 @@ MotionCorrectionPanel::MotionCorrectionPanel(QWidget* parent) : QWidget(parent) 
 }
 
 MotionCorrectionPanel::~MotionCorrectionPanel() {
+  if (liveTask_) {
+    liveTask_->disconnect(this);
+    delete liveTask_.data();  // cancels the session and waits for its thread; the rows so far stay
+  }
   if (task_) {
     task_->disconnect(this);
     if (ownsTask_) {  // a followed task is its owner's to stop
@@ -55,7 +61,9 @@ MotionCorrectionPanel::~MotionCorrectionPanel() {
 
 void MotionCorrectionPanel::buildUi() {
   QWidget* files = buildFileSection();
+  QWidget* live = buildLiveSection();
   QWidget* basics = buildParameterSection();
+  parametersGroup_ = basics;
   buildAdvancedSection();
   QLayout* runBox = buildRunControls();
 
@@ -63,7 +71,15 @@ void MotionCorrectionPanel::buildUi() {
   auto* settings = new QWidget;
   auto* settingsLayout = new QVBoxLayout(settings);
   settingsLayout->setContentsMargins(4, 4, 4, 0);
-  settingsLayout->addWidget(files);
+  // The input: a run's files, or in Live mode the folder volumes arrive in.
+  inputSection_ = new QWidget;
+  auto* inputLayout = new QVBoxLayout(inputSection_);
+  inputLayout->setContentsMargins(0, 0, 0, 0);
+  inputLayout->addWidget(liveMode_);
+  inputLayout->addWidget(files);
+  inputLayout->addWidget(live);
+  live->hide();
+  settingsLayout->addWidget(inputSection_);
   settingsLayout->addWidget(basics);
   settingsLayout->addWidget(advanced_);
   auto* scroll = new FittingScrollArea;
@@ -81,8 +97,12 @@ void MotionCorrectionPanel::buildUi() {
   controlsLayout->setSpacing(2);
   controlsLayout->addWidget(scroll);
   controlsLayout->addLayout(runBox);
+  controlsLayout->addWidget(liveCounters_);
+  liveCounters_->setContentsMargins(4, 0, 4, 4);
+  liveCounters_->hide();
   controlsLayout->addStretch(1);
   connect(advanced_, &CollapsibleSection::collapsedChanged, scroll, [scroll] { scroll->updateGeometry(); });
+  connect(liveMode_, &QCheckBox::toggled, scroll, [scroll] { scroll->updateGeometry(); });
 
   buildResultTabs();
 
@@ -127,7 +147,13 @@ void MotionCorrectionPanel::setOrientation(Qt::Orientation orientation) {
   if (orientation == Qt::Horizontal) splitter_->setSizes({380, 720});
 }
 
-void MotionCorrectionPanel::setFileSectionVisible(bool visible) { filesGroup_->setVisible(visible); }
+// With the files goes the Live switch: inside Slicer volumes arrive through the module's logic.
+void MotionCorrectionPanel::setFileSectionVisible(bool visible) {
+  // Only the run's files: the Live switch and section stay (Slicer chooses the run as nodes, but
+  // a scan's folder is followed by the panel there too).
+  filesShown_ = visible;
+  updateLiveMode();
+}
 
 void MotionCorrectionPanel::setRunButtonVisible(bool visible) { runButton_->setVisible(visible); }
 
@@ -168,6 +194,9 @@ void MotionCorrectionPanel::updateEnabledState() {
   // Estimate-only writes no images, so the image outputs and their options do not apply.
   for (QWidget* w : std::initializer_list<QWidget*>{realigned_, mean_, resliceInterpolation_, mask_})
     w->setEnabled(idle && images);
+  for (QWidget* w : std::initializer_list<QWidget*>{liveMode_, liveFolder_, liveTr_, liveThreshold_, liveFrames_,
+                                                     liveTimeout_, liveParameters_, liveConfounds_})
+    w->setEnabled(idle);
   referenceFrame_->setVisible(frameReference);
   referenceFrame_->setEnabled(idle && frameReference);
   ranks_->setVisible(mpi);

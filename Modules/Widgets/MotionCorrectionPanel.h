@@ -5,7 +5,8 @@
 // and its layout does not depend on MC_WITH_QT_CHARTS: the Slicer module widget includes it, and
 // Slicer ships no Qt Charts. Its definition is split by idea: MotionCorrectionPanel.cxx (assembly,
 // enabled state, status), ...Form.cxx (the parameter widgets), ...Parameters.cxx (values, defaults,
-// settings, the EngineRequest), ...Run.cxx (a run's life) and ...Results.cxx (the result tabs).
+// settings, the EngineRequest), ...Run.cxx (a run's life), ...Results.cxx (the result tabs) and
+// ...Live.cxx (Live mode: following a folder as volumes arrive, MotionCorrectionFollowTask).
 #include <QElapsedTimer>
 #include <QMap>
 #include <QPointer>
@@ -15,6 +16,7 @@
 #include <memory>
 #include <vector>
 
+#include "MotionCorrectionFollowTask.h"
 #include "MotionCorrectionTask.h"
 
 class QCheckBox;
@@ -31,6 +33,7 @@ class QTabWidget;
 namespace mc {
 
 class CollapsibleSection;
+class LiveCounters;
 class MotionPlots;
 class MotionSummary;
 class MotionTrace;
@@ -56,7 +59,8 @@ public:
   // RunRequest::validate()'s one-line message.
   EngineRequest engineRequest() const;
 
-  bool isRunning() const { return !task_.isNull(); }
+  // A run or a Live session is in progress.
+  bool isRunning() const { return !task_.isNull() || !liveTask_.isNull(); }
   MotionCorrectionTask* task() const { return task_; }
   // Shows the progress, status, live motion and final results of `task`, started or not yet,
   // whoever started it (Slicer's logic); the panel's own runs go this way too. A task the panel
@@ -82,6 +86,18 @@ public:
   // Controls beside the results (wide windows) or above them (Slicer's module panel).
   void setOrientation(Qt::Orientation orientation);
 
+  // Live mode ("Follow a folder as volumes arrive"): Run starts following the chosen folder and
+  // Cancel stops it; each volume fills the motion tab and the live counters as it is aligned.
+  bool isLiveMode() const;
+  void setLiveMode(bool live);
+  void setLiveFolder(const QString& folder);
+  // What Start would follow: the folder, TR, FD threshold and outputs of the Live section, the
+  // form's estimation parameters, the first volume as reference (one pass). Throws
+  // std::invalid_argument with FollowOptions::validate()'s message.
+  FollowOptions followOptions() const;
+  MotionCorrectionFollowTask* liveTask() const { return liveTask_; }
+  LiveCounters* liveCounters() const { return liveCounters_; }
+
   // Slicer picks the run and the outputs as MRML nodes and starts runs from its own Apply button.
   void setFileSectionVisible(bool visible);
   void setRunButtonVisible(bool visible);
@@ -94,7 +110,8 @@ public:
 
 public slots:
   void setInputPath(const QString& path);
-  void run();
+  void run();  // in Live mode: startLive()
+  void startLive();
   void cancel();
   void showError(const QString& message);
   void clearError();
@@ -108,6 +125,11 @@ signals:
   void runCancelled();
   // run() was asked for while a run is in progress; nothing new started, `reason` is shown.
   void runRefused(const QString& reason);
+  void liveStarted(mc::MotionCorrectionFollowTask* task);
+  void liveModeChanged(bool live);  // the Live switch (a host's own Apply may then start it)
+  // A Live session ended: followEndName ("frame count", "end marker", "time-out", "cancelled"), or
+  // "failed" after the error is shown.
+  void liveEnded(const QString& endReason);
 
 protected:
   void resizeEvent(QResizeEvent* event) override;
@@ -118,6 +140,11 @@ private:
   // MotionCorrectionPanelResults.cxx (motion and before/after tabs); buildUi assembles them.
   void buildUi();
   QWidget* buildFileSection();
+  QWidget* buildLiveSection();
+  void updateLiveMode();
+  void onLiveVolume(const mc::FollowVolume& volume);
+  void onLiveNotice(const QString& line);
+  void endLive(const QString& endReason);
   QWidget* buildParameterSection();
   void buildAdvancedSection();
   QLayout* buildRunControls();
@@ -173,6 +200,22 @@ private:
   SliceComparisonView* comparison_;
   QSplitter* splitter_;
   QWidget* filesGroup_;
+  QWidget* inputSection_;  // the Live switch, the run's files or the Live section
+  bool filesShown_ = true;  // setFileSectionVisible
+  QWidget* parametersGroup_;  // reference, backend, threads: not Live mode's (one pass, one thread)
+
+  QCheckBox* liveMode_;
+  QWidget* liveGroup_;
+  PathChooser* liveFolder_;
+  QDoubleSpinBox* liveTr_;
+  QDoubleSpinBox* liveThreshold_;
+  QSpinBox* liveFrames_;
+  QDoubleSpinBox* liveTimeout_;
+  PathChooser* liveParameters_;
+  PathChooser* liveConfounds_;
+  LiveCounters* liveCounters_;
+  QPointer<MotionCorrectionFollowTask> liveTask_;
+  QStringList liveNotices_;
 
   QMap<QString, QWidget*> fields_;  // table name -> the widget editing it
   QPointer<MotionCorrectionTask> task_;

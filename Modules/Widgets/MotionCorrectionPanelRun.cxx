@@ -74,6 +74,10 @@ QLayout* MotionCorrectionPanel::buildRunControls() {
 }
 
 void MotionCorrectionPanel::run() {
+  if (isLiveMode() && !isRunning()) {
+    startLive();
+    return;
+  }
   if (isRunning()) {
     // The Run button is disabled meanwhile, but the Run menu's shortcut, Slicer's Apply or a script
     // can still ask: say why nothing starts instead of ignoring the request (the running job goes on).
@@ -166,6 +170,12 @@ int MotionCorrectionPanel::expectedFrames() const {
 }
 
 void MotionCorrectionPanel::cancel() {
+  if (liveTask_) {
+    setStatus(tr("Stopping…"));
+    cancelButton_->setEnabled(false);
+    liveTask_->cancel();
+    return;
+  }
   if (!task_) return;
   setStatus(tr("Cancelling…"));
   cancelButton_->setEnabled(false);

@@ -16,7 +16,7 @@ PathChooser::PathChooser(Mode mode, const QString& filter, QWidget* parent)
   button_ = new QToolButton(this);
   button_->setObjectName(QStringLiteral("browseButton"));
   button_->setText(QStringLiteral("…"));
-  button_->setToolTip(mode == OpenFile ? tr("Choose a file") : tr("Choose where to save"));
+  button_->setToolTip(mode == OpenFile ? tr("Choose a file") : mode == OpenFolder ? tr("Choose a folder") : tr("Choose where to save"));
   auto* layout = new QHBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(2);
@@ -38,8 +38,9 @@ void PathChooser::setPath(const QString& path) {
 
 void PathChooser::browse() {
   const QString start = path().isEmpty() ? QString() : QFileInfo(path()).absolutePath();
-  const QString chosen = mode_ == OpenFile ? QFileDialog::getOpenFileName(this, tr("Open"), start, filter_)
-                                           : QFileDialog::getSaveFileName(this, tr("Save as"), path(), filter_);
+  const QString chosen = mode_ == OpenFile     ? QFileDialog::getOpenFileName(this, tr("Open"), start, filter_)
+                         : mode_ == OpenFolder ? QFileDialog::getExistingDirectory(this, tr("Choose a folder"), path())
+                                               : QFileDialog::getSaveFileName(this, tr("Save as"), path(), filter_);
   if (chosen.isEmpty()) return;
   setPath(chosen);
   emit editingFinished();

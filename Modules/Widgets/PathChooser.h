@@ -1,5 +1,5 @@
 #pragma once
-// A file path field with a browse button (ctkPathLineEdit's role, without CTK).
+// A file or folder path field with a browse button (ctkPathLineEdit's role, without CTK).
 #include <QWidget>
 
 class QLineEdit;
@@ -10,7 +10,7 @@ namespace mc {
 class PathChooser : public QWidget {
   Q_OBJECT
 public:
-  enum Mode { OpenFile, SaveFile };
+  enum Mode { OpenFile, SaveFile, OpenFolder };  // OpenFolder: an existing folder (filter unused)
   PathChooser(Mode mode, const QString& filter, QWidget* parent = nullptr);
 
   QString path() const;

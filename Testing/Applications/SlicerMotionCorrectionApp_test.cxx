@@ -1,6 +1,7 @@
 // The standalone app: in-process (open, recent files, drag-and-drop) and as a real process started the
 // way the README does (file on the command line, --run), offscreen.
 #include <QAction>
+#include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
@@ -13,17 +14,21 @@
 #include <QLabel>
 #include <QTabWidget>
 #include <QSettings>
+#include <QStatusBar>
 #include <QUrl>
 #include <QtTest>
 #include <csignal>
 #include <unistd.h>
 
+#include "FollowReplay.h"
 #include "GuiTestSupport.h"
+#include "LiveCounters.h"
 #include "MainWindow.h"
 #include "MotionCorrectionPanel.h"
 #include "MotionCorrectionTask.h"
 #include "MotionPlots.h"
 #include "OutputNames.h"
+#include "PanelTestSupport.h"
 #include "ParameterFiles.h"
 #include "SliceComparisonView.h"
 
@@ -304,6 +309,49 @@ private slots:
         QVERIFY(test::meanGrey(slice) > 5);  // brain, not an empty frame
       }
     QVERIFY(test::saveScreenshot(&window, QStringLiteral("app_real_before_after.png")));
+  }
+
+  void liveModeFromTheRunMenu() {
+    // The app's way to Live mode: the panel's switch, then Run > Run and Run > Cancel, on a real BOLD
+    // run replayed into a folder (the source of Resources/Screenshots/live-panel.png).
+    const int frames = 60;
+    const VolumeSeries& run = test::realRun(frames);
+    QTemporaryDir folder, out;
+    MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    MotionCorrectionPanel* panel = window.panel();
+    test::child<QCheckBox>(panel, "liveMode")->click();
+    test::setPath(panel, "liveFolder", folder.path());
+    test::setPath(panel, "liveParametersPath", out.filePath(QStringLiteral("rp_live.txt")));
+    test::child<QDoubleSpinBox>(panel, "liveTr")->setValue(2.0);
+    QAction* runAction = nullptr;
+    QAction* cancelAction = nullptr;
+    for (QAction* a : window.findChildren<QAction*>()) {
+      if (a->text() == QLatin1String("&Run motion correction")) runAction = a;
+      if (a->text() == QLatin1String("&Cancel")) cancelAction = a;
+    }
+    QVERIFY(runAction && cancelAction);
+    QSignalSpy ended(panel, &MotionCorrectionPanel::liveEnded);
+    runAction->trigger();
+    QVERIFY(panel->liveTask());
+    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Live: following"));
+    test::ReplayPlan plan;
+    plan.intervalMs = 15;
+    {
+      test::FollowReplay replay(folder.path().toStdString(), run, plan);
+      QTRY_COMPARE_WITH_TIMEOUT(panel->plots()->frameCount(), frames, 60000);
+    }
+    panel->plots()->refresh();
+    QCOMPARE(int(panel->plots()->displacementSeries()->count()), frames);
+    QCOMPARE(panel->liveCounters()->summary().volumes, frames);
+    QVERIFY(test::saveScreenshot(&window, QStringLiteral("app_live.png")));
+    cancelAction->trigger();
+    QVERIFY(ended.wait(10000));
+    QCOMPARE(ended.first().first().toString(), QStringLiteral("cancelled"));
+    QCOMPARE(window.statusBar()->currentMessage(), QStringLiteral("Live: stopped (cancelled)"));
+    QCOMPARE(int(parseRpFile(out.filePath(QStringLiteral("rp_live.txt")).toStdString()).size()), frames);
   }
 };
 

@@ -28,6 +28,12 @@ private slots:
   // MotionCorrectionPanelFollow_test.cxx: a task started elsewhere (Slicer's logic).
   void followsATaskStartedElsewhere();
 
+  // MotionCorrectionPanelLive_test.cxx: Live mode, a real run replayed into a folder.
+  void liveModeFillsThePlotsAndCountersAsVolumesArrive();
+  void liveModeShowsNoticesAndEndsOnTheEndMarker();
+  void liveModeRefusesAMissingFolder();
+  void liveModeDestroyedWhileFollowingStopsTheSession();
+
   // MotionCorrectionPanelMotionTab_test.cxx: threshold, outliers and export in the motion tab.
   // Both variant-specific tests are declared in both builds (moc's output then does not depend on
   // MC_WITH_QT_CHARTS, so flipping the option in a build tree cannot leave a stale .moc); CMake

@@ -66,6 +66,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           [this](const QStringList& paths) { statusBar()->showMessage(tr("Done: %1 files written").arg(paths.size())); });
   connect(panel_, &MotionCorrectionPanel::runFailed, this, [this] { statusBar()->showMessage(tr("Failed")); });
   connect(panel_, &MotionCorrectionPanel::runCancelled, this, [this] { statusBar()->showMessage(tr("Cancelled")); });
+  // Live mode (the panel's "Follow a folder as volumes arrive"): Run > Run starts it, Run > Cancel stops it.
+  connect(panel_, &MotionCorrectionPanel::liveStarted, this, [this] { statusBar()->showMessage(tr("Live: following")); });
+  connect(panel_, &MotionCorrectionPanel::liveEnded, this,
+          [this](const QString& why) { statusBar()->showMessage(tr("Live: stopped (%1)").arg(why)); });
 
   QSettings settings;
   if (!restoreGeometry(settings.value(QLatin1String(kGeometryKey)).toByteArray())) resize(1180, 780);

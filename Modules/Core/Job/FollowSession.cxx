@@ -134,6 +134,7 @@ FollowResult followFolder(const FollowOptions& o, const FollowCallbacks& cb) {
     }
   };
 
+  std::string lastRead;  // the latest name read so far
   Clock::time_point lastArrival = Clock::now();
   for (;;) {
     if (cb.onWait && cb.onWait() == CallbackReturn::Abort) {
@@ -152,8 +153,12 @@ FollowResult followFolder(const FollowOptions& o, const FollowCallbacks& cb) {
       } catch (const std::exception& e) {
         unreadable[path] = e.what();
         arrivals.retryLater(path);
+        // A volume named after it has already been read: the writer has moved on, so this one is
+        // not going to be finished (it was seen late, after those, e.g. on a busy machine).
+        if (!lastRead.empty() && fs::path(path).filename() < fs::path(lastRead).filename()) giveUpOn(lastRead);
         continue;
       }
+      if (lastRead.empty() || fs::path(lastRead).filename() < fs::path(path).filename()) lastRead = path;
       unreadable.erase(path);
       abandoned.erase(path);
       giveUpOn(path);

@@ -63,6 +63,32 @@ void qSlicerMotionCorrectionModuleWidget::setup()
   {
     this->qvtkConnect(d->logic(), vtkSlicerMotionCorrectionLogic::RunEndedEvent, this, SLOT(onRunEnded()));
   }
+  // Live mode: the panel follows the folder; the logic fills the scene's motion table and charts
+  // from the same task, volume by volume, and keeps them when it ends.
+  connect(d->Panel, &mc::MotionCorrectionPanel::liveStarted, this,
+          [d](mc::MotionCorrectionFollowTask* task)
+          {
+            if (d->logic())
+            {
+              d->logic()->FollowLiveTask(task);
+            }
+            d->ApplyButton->setEnabled(false);
+            d->CancelButton->setEnabled(true);
+            d->StatusLabel->setText(tr("Following… the motion table and plots fill as volumes arrive."));
+          });
+  connect(d->Panel, &mc::MotionCorrectionPanel::liveModeChanged, this,
+          [d](bool live)
+          {
+            const bool busy = d->logic() && (d->logic()->IsRunning() || d->logic()->IsFollowing());
+            d->ApplyButton->setEnabled(!busy && (live || d->InputNodeComboBox->currentNode() != nullptr));
+          });
+  connect(d->Panel, &mc::MotionCorrectionPanel::liveEnded, this,
+          [d](const QString& reason)
+          {
+            d->StatusLabel->setText(tr("Live run ended (%1): its rows are in the motion table.").arg(reason));
+            d->CancelButton->setEnabled(false);
+            d->ApplyButton->setEnabled(true);
+          });
 }
 
 void qSlicerMotionCorrectionModuleWidget::enter()
@@ -187,7 +213,7 @@ void qSlicerMotionCorrectionModuleWidget::updateParameterNodeFromPanel()
 void qSlicerMotionCorrectionModuleWidget::onInputNodeChanged(vtkMRMLNode* node)
 {
   Q_D(qSlicerMotionCorrectionModuleWidget);
-  d->ApplyButton->setEnabled(node != nullptr && !d->logic()->IsRunning());
+  d->ApplyButton->setEnabled((node != nullptr || d->Panel->isLiveMode()) && !d->logic()->IsRunning());
   if (!d->UpdatingPanel && this->mrmlScene() && d->logic())
   {
     d->logic()->GetParameterNode()->SetNodeReferenceID("InputNode", node ? node->GetID() : nullptr);
@@ -215,6 +241,16 @@ void qSlicerMotionCorrectionModuleWidget::onLoadRun()
 void qSlicerMotionCorrectionModuleWidget::onApply()
 {
   Q_D(qSlicerMotionCorrectionModuleWidget);
+  if (d->Panel->isLiveMode())
+  {
+    // The scan's folder, not a node: the panel starts following (liveStarted above).
+    if (!d->logic()->IsRunning() && !d->logic()->IsFollowing())
+    {
+      this->updateParameterNodeFromPanel();
+      d->Panel->run();
+    }
+    return;
+  }
   vtkMRMLNode* input = d->InputNodeComboBox->currentNode();
   if (!input || d->logic()->IsRunning())
   {
