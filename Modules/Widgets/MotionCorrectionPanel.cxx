@@ -147,15 +147,17 @@ void MotionCorrectionPanel::setOrientation(Qt::Orientation orientation) {
   if (orientation == Qt::Horizontal) splitter_->setSizes({380, 720});
 }
 
-// With the files goes the Live switch: inside Slicer volumes arrive through the module's logic.
+// Only the run's files: the Live switch stays (in Slicer the module's logic follows the panel's
+// Live task through liveStarted), and in Live mode so does Start.
 void MotionCorrectionPanel::setFileSectionVisible(bool visible) {
-  // Only the run's files: the Live switch and section stay (Slicer chooses the run as nodes, but
-  // a scan's folder is followed by the panel there too).
-  filesShown_ = visible;
-  updateLiveMode();
+  fileSectionVisible_ = visible;
+  filesGroup_->setVisible(visible && !isLiveMode());
 }
 
-void MotionCorrectionPanel::setRunButtonVisible(bool visible) { runButton_->setVisible(visible); }
+void MotionCorrectionPanel::setRunButtonVisible(bool visible) {
+  runButtonVisible_ = visible;
+  runButton_->setVisible(visible || isLiveMode());
+}
 
 QString MotionCorrectionPanel::inputPath() const { return input_->path(); }
 

@@ -201,8 +201,9 @@ private:
   QSplitter* splitter_;
   QWidget* filesGroup_;
   QWidget* inputSection_;  // the Live switch, the run's files or the Live section
-  bool filesShown_ = true;  // setFileSectionVisible
   QWidget* parametersGroup_;  // reference, backend, threads: not Live mode's (one pass, one thread)
+  bool fileSectionVisible_ = true;  // setFileSectionVisible, outside Live mode
+  bool runButtonVisible_ = true;    // setRunButtonVisible, outside Live mode
 
   QCheckBox* liveMode_;
   QWidget* liveGroup_;

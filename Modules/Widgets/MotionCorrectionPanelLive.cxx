@@ -110,7 +110,8 @@ void MotionCorrectionPanel::setLiveFolder(const QString& folder) { liveFolder_->
 
 void MotionCorrectionPanel::updateLiveMode() {
   const bool live = isLiveMode();
-  filesGroup_->setVisible(!live && filesShown_);
+  filesGroup_->setVisible(!live && fileSectionVisible_);
+  runButton_->setVisible(live || runButtonVisible_);
   // The reference is the first volume and the session aligns one volume at a time: the reference,
   // estimate-only, backend and thread choices are an offline run's. Advanced's options apply.
   parametersGroup_->setVisible(!live);

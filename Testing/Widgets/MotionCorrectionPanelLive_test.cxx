@@ -163,6 +163,18 @@ void MotionCorrectionPanelTest::liveModeRefusesAMissingFolder() {
   panel.run();
   QVERIFY(!panel.isRunning());
   QVERIFY2(panel.errorText().contains(QLatin1String("no-such-folder: not a folder")), qPrintable(panel.errorText()));
+  // As in Slicer's module (files chosen as nodes, Apply runs): the Live switch and Start stay.
+  panel.setFileSectionVisible(false);
+  panel.setRunButtonVisible(false);
+  QVERIFY(child<QCheckBox>(&panel, "liveMode")->isVisible());
+  QVERIFY(child<QPushButton>(&panel, "runButton")->isVisible());
+  QVERIFY(!child<PathChooser>(&panel, "inputPath")->isVisible());
+  child<QCheckBox>(&panel, "liveMode")->click();
+  QVERIFY(!child<QPushButton>(&panel, "runButton")->isVisible());
+  QVERIFY(!child<PathChooser>(&panel, "inputPath")->isVisible());
+  panel.setFileSectionVisible(true);
+  panel.setRunButtonVisible(true);
+  child<QCheckBox>(&panel, "liveMode")->click();
   // Back to a run's files: the offline form is as it was.
   child<QCheckBox>(&panel, "liveMode")->click();
   QVERIFY(child<PathChooser>(&panel, "inputPath")->isVisible());
