@@ -103,10 +103,14 @@ with workdir() as d:
     check(p.returncode == 0 and "ended (time-out): 0 volumes" in p.stdout, f"time-out: {p.returncode} {p.stdout} {p.stderr}")
     f = subprocess.Popen([follow, "--folder", empty, "--timeout", "0", "--progress", "text"], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
-    time.sleep(0.5)
+    # The "Following ..." line comes after the signal handlers are installed (a slow start, under a
+    # sanitizer say, would otherwise meet SIGTERM's default action).
+    first = f.stderr.readline()
+    check("Following " in first, "no 'Following' line first on stderr: " + repr(first))
+    time.sleep(0.3)
     check(f.poll() is None, "ended before any volume with --timeout 0 (wait for ever)")
     f.send_signal(signal.SIGTERM)
-    out, err = f.communicate(timeout=10)
+    out, err = f.communicate(timeout=30)
     check(f.returncode == 3 and "ended (cancelled): 0 volumes" in out, f"SIGTERM: exit {f.returncode}, {out!r} {err!r}")
     print("ok: time-out ends the run; SIGTERM while waiting cancels it (exit 3) with the summary")
 
