@@ -1,5 +1,7 @@
 #include "MotionCorrectionFollowTask.h"
 
+#include "EngineText.h"
+
 #include <atomic>
 #include <stdexcept>
 
@@ -12,12 +14,6 @@ namespace {
 
 // FollowVolume crosses threads in queued signals.
 const int kFollowVolumeType = qRegisterMetaType<mc::FollowVolume>("mc::FollowVolume");
-
-QString oneLine(const std::string& text) {
-  QString s = QString::fromStdString(text);
-  s.replace(QLatin1Char('\n'), QLatin1Char(' '));
-  return s.simplified();
-}
 
 const FollowResult& emptyResult() {
   static const FollowResult none;

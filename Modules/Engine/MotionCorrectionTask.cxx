@@ -1,5 +1,7 @@
 #include "MotionCorrectionTask.h"
 
+#include "EngineText.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -19,12 +21,6 @@ namespace {
 
 // FrameResult crosses threads in queued signals.
 const int kFrameResultType = qRegisterMetaType<mc::FrameResult>("mc::FrameResult");
-
-QString oneLine(const std::string& text) {
-  QString s = QString::fromStdString(text);
-  s.replace(QLatin1Char('\n'), QLatin1Char(' '));
-  return s.simplified();
-}
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

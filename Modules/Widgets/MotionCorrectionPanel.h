@@ -165,6 +165,8 @@ private:
   int expectedFrames() const;
   void endRun();
   static QString alreadyRunningMessage();
+  // When a run or Live session is in progress: shows why nothing starts, emits runRefused, true.
+  bool refusedWhileRunning();
   void clearRefusal();
   void setStatus(const QString& text);
 

@@ -157,12 +157,7 @@ FollowOptions MotionCorrectionPanel::followOptions() const {
 }
 
 void MotionCorrectionPanel::startLive() {
-  if (isRunning()) {
-    const QString reason = alreadyRunningMessage();
-    showError(reason);
-    emit runRefused(reason);
-    return;
-  }
+  if (refusedWhileRunning()) return;
   clearError();
   FollowOptions options;
   try {

@@ -73,19 +73,22 @@ QLayout* MotionCorrectionPanel::buildRunControls() {
   return runBox;
 }
 
+bool MotionCorrectionPanel::refusedWhileRunning() {
+  if (!isRunning()) return false;
+  // The Run button is disabled meanwhile, but the Run menu's shortcut, Slicer's Apply or a script
+  // can still ask: say why nothing starts instead of ignoring the request (the running job goes on).
+  const QString reason = alreadyRunningMessage();
+  showError(reason);
+  emit runRefused(reason);
+  return true;
+}
+
 void MotionCorrectionPanel::run() {
   if (isLiveMode() && !isRunning()) {
     startLive();
     return;
   }
-  if (isRunning()) {
-    // The Run button is disabled meanwhile, but the Run menu's shortcut, Slicer's Apply or a script
-    // can still ask: say why nothing starts instead of ignoring the request (the running job goes on).
-    const QString reason = alreadyRunningMessage();
-    showError(reason);
-    emit runRefused(reason);
-    return;
-  }
+  if (refusedWhileRunning()) return;
   clearError();
   EngineRequest request;
   try {

@@ -5,6 +5,11 @@
 
 namespace mc::cli {
 
+int reportFailure(const char* program, const std::exception& e) {
+  std::fprintf(stderr, "%s: error: %s\n", program, e.what());
+  return dynamic_cast<const std::invalid_argument*>(&e) ? 2 : 1;
+}
+
 std::string xmlEscaped(const std::string& s) {
   std::string o;
   for (char c : s) {

@@ -4,6 +4,7 @@
 // Never both: Slicer shows stderr as error output.
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <mutex>
 #include <string>
 
@@ -38,6 +39,10 @@ private:
   double reported_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
+
+// A run's failure as the CLIs report it: "<program>: error: <what>" on stderr; returns the exit
+// code, 2 for bad input (std::invalid_argument), else 1.
+int reportFailure(const char* program, const std::exception& e);
 
 // Escapes &, < and > for text inside a protocol tag.
 std::string xmlEscaped(const std::string& s);

@@ -121,12 +121,8 @@ int run(MotionCorrectionRequest request, ProgressMode mode) {
   } catch (const mc::Cancelled&) {
     std::fprintf(stderr, "%s: cancelled\n", kProgram);
     return 3;
-  } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "%s: error: %s\n", kProgram, e.what());
-    return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: error: %s\n", kProgram, e.what());
-    return 1;
+    return reportFailure(kProgram, e);
   }
 }
 

@@ -106,12 +106,8 @@ int run(const FollowRequest& request, ProgressMode mode) {
     }
     reporter.finish();
     return r.end == mc::FollowEnd::Cancelled ? 3 : 0;
-  } catch (const std::invalid_argument& e) {
-    std::fprintf(stderr, "%s: error: %s\n", kProgram, e.what());
-    return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: error: %s\n", kProgram, e.what());
-    return 1;
+    return reportFailure(kProgram, e);
   }
 }
 
