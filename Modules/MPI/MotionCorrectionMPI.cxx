@@ -1,6 +1,7 @@
 // MotionCorrectionMPI: the MPI backend of the motion correction.
 //
 //   mpirun -n N MotionCorrectionMPI --job job.txt [--progress-json]
+//   mpirun -n N MotionCorrectionMPI --dataset dataset.txt [--progress-json]   (MpiDatasetQueue.h)
 //
 // A thin main around the engine's one pass sequence: rank 0 reads the job and the run and shares
 // them with every rank (MpiCollective), then every rank calls mc::runMotionCorrection, which runs
@@ -34,6 +35,7 @@
 #include "JobParameters.h"
 #include "MotionCorrectionJob.h"
 #include "MpiCollective.h"
+#include "MpiDatasetQueue.h"
 #include "ProgressJson.h"
 #include "Run.h"
 
@@ -43,7 +45,9 @@ using namespace mc;
 
 const char* kUsage =
     "Usage: mpirun -n N MotionCorrectionMPI --job job.txt [--progress-json]\n"
+    "       mpirun -n N MotionCorrectionMPI --dataset dataset.txt [--progress-json]\n"
     "  --job FILE        name=value lines (the CLI's long options without --), see mc::formatJobFile\n"
+    "  --dataset FILE    a BIDS dataset's runs, taken by the ranks from one queue (mc::formatDatasetJob)\n"
     "  --progress-json   one JSON object per line on stdout: frames as they finish, the results\n";
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
@@ -198,7 +202,7 @@ int main(int argc, char** argv) {
   const int rank = collective.rank();
   mc::installTemporaryFileCleanupOnSignals();
 
-  std::string jobPath;
+  std::string jobPath, datasetPath;
   bool json = false;
   std::string argError;
   for (int i = 1; i < argc; ++i) {
@@ -210,9 +214,11 @@ int main(int argc, char** argv) {
     }
     if (a == "--progress-json") json = true;
     else if (a == "--job" && i + 1 < argc) jobPath = argv[++i];
+    else if (a == "--dataset" && i + 1 < argc) datasetPath = argv[++i];
     else argError = a + ": unknown argument";
   }
-  if (argError.empty() && jobPath.empty()) argError = "--job: required (the job file)";
+  if (argError.empty() && jobPath.empty() == datasetPath.empty())
+    argError = "--job or --dataset: exactly one is required (the job file)";
   if (!argError.empty()) {
     if (rank == 0) std::fprintf(stderr, "MotionCorrectionMPI: error: %s\n%s", argError.c_str(), kUsage);
     MPI_Finalize();
@@ -222,7 +228,19 @@ int main(int argc, char** argv) {
   Reporter errors(json, rank);
   int status = 0;
   try {
-    status = runJob(collective, jobPath, json);
+    if (!datasetPath.empty()) {
+      // Each rank's run lines go out whole; without --progress-json they are still printed (the
+      // worker run by hand shows what it did).
+      std::mutex out;
+      status = mc::runDatasetQueue(collective, datasetPath, [&](const std::string& line) {
+        std::lock_guard<std::mutex> lock(out);
+        const std::string whole = line + "\n";
+        std::fwrite(whole.data(), 1, whole.size(), stdout);
+        std::fflush(stdout);
+      });
+    } else {
+      status = runJob(collective, jobPath, json);
+    }
   } catch (const mc::SharedFailure& e) {
     // Every rank knows (rank 0's reading or checks failed): they stop cleanly, with no MPI_Abort
     // banner, and rank 0 says why.

@@ -50,10 +50,13 @@ struct DatasetProgress {
   int total = 0, done = 0, skipped = 0, failed = 0;  // done counts Done only
   double elapsedSeconds = 0;
   double remainingSeconds = -1;    // estimate for the whole dataset; -1 until a run was corrected
-  const DatasetRunResult* latest = nullptr;  // the run that just ended; null for "started"
+  const DatasetRunResult* latest = nullptr;  // the run that just ended, else null
+  const BidsRun* current = nullptr;           // in-process: the run in flight, with `frame`
+  const ProgressEvent* frame = nullptr;       // in-process: a frame of `current` just finished a stage
 };
-// Called once at the start and after every run; Abort stops: runs in flight are cancelled and lost
-// (their outputs not committed), the finished ones stay, the summary is written.
+// Called once at the start, after every run and (in-process) for every frame of the run in flight;
+// Abort stops: runs in flight are cancelled and lost (their outputs not committed), the finished
+// ones stay, the summary is written.
 using DatasetCallback = std::function<CallbackReturn(const DatasetProgress&)>;
 
 struct DatasetResult {
@@ -74,5 +77,10 @@ DatasetResult runDataset(const DatasetOptions& options, const DatasetCallback& p
 // failing run: the result says Failed and why.
 DatasetRunResult correctDatasetRun(const BidsRun& run, const DatasetOptions& options,
                                    const ProgressCallback& progress = {});
+
+// The report again from motion_summary.tsv (the BIDS-app "group" level): each row's run at its
+// place under options.bidsRoot. Returns the report's path. Throws std::runtime_error naming the
+// summary when it is missing or malformed.
+std::string writeReportFromSummary(const DatasetOptions& options);
 
 }  // namespace mc

@@ -603,4 +603,14 @@ int niftiFrameCount(const std::string& path) {
   }
 }
 
+double niftiRepetitionTime(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return 0;
+  try {
+    return nifti::repetitionTimeOf(nifti::readHeader(path));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
 }  // namespace mc

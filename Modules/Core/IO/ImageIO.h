@@ -60,6 +60,10 @@ private:
 // than 4 dimensions (vectors, tensors). Cheap enough for a file dialog deciding who reads a file.
 int niftiFrameCount(const std::string& path);
 
+// The TR in seconds from a NIfTI file's header alone (pixdim[4], in xyzt_units); 0 when the header
+// gives none or the file is not NIfTI.
+double niftiRepetitionTime(const std::string& path);
+
 // True for the extensions the IO layer reads and writes (.nii, .nii.gz, .nrrd, .nhdr).
 bool isSupportedImagePath(const std::string& path);
 

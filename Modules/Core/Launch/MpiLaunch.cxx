@@ -107,7 +107,7 @@ int threadsPerRank(const MpiOptions& o) {
 }
 
 std::vector<std::string> mpiCommandLine(const MpiOptions& o, const std::string& mpirun, const std::string& worker,
-                                        const std::string& jobFile) {
+                                        const std::string& jobFile, const std::string& jobFlag) {
   if (o.ranks < 1) throw std::invalid_argument("--mpi-ranks: must be >= 1, got " + std::to_string(o.ranks));
   std::vector<std::string> a{mpirun, "-n", std::to_string(o.ranks)};
   const bool remote = !o.hostfile.empty() || !o.hosts.empty();
@@ -123,7 +123,7 @@ std::vector<std::string> mpiCommandLine(const MpiOptions& o, const std::string& 
   if (root || (!remote && o.ranks > cores)) a.push_back("--oversubscribe");
   a.insert(a.end(), {"-x", "OMP_NUM_THREADS=" + std::to_string(threadsPerRank(o))});
   a.insert(a.end(), o.extraArguments.begin(), o.extraArguments.end());
-  a.insert(a.end(), {worker, "--job", jobFile, "--progress-json"});
+  a.insert(a.end(), {worker, jobFlag, jobFile, "--progress-json"});
   return a;
 }
 
@@ -339,13 +339,12 @@ void closeFd(int& fd) {
 
 }  // namespace
 
-JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const ProgressCallback& progress) {
-  spec.validate();
+MpiProcessExit runMpiProcess(const MpiOptions& options, const std::string& jobFlag, const std::string& jobText,
+                             const MpiStdoutSink& onStdout) {
   const std::string mpirun = findMpirun(options.mpirun);
   const std::string worker = findMpiWorker(options.worker);
   PrivateFolder job("mc-mpi-");
-  const std::vector<std::string> args =
-      mpiCommandLine(options, mpirun, worker, writeJobFile(job, formatJobFile(spec)));
+  const std::vector<std::string> args = mpiCommandLine(options, mpirun, worker, writeJobFile(job, jobText), jobFlag);
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -393,7 +392,6 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
   std::optional<SignalForwarding> forwarding;
   if (options.forwardSignals) forwarding.emplace(pid);
 
-  MpiOutputReader reader(spec);
   TextTail stderrTail;
   bool cancelling = false;
   std::chrono::steady_clock::time_point cancelTime;
@@ -445,8 +443,7 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
         continue;
       }
       if (slot == fds[0]) {
-        if (reader.feed(buf, std::size_t(n), cancelling ? ProgressCallback{} : progress) == CallbackReturn::Abort)
-          terminate();
+        if (onStdout(buf, std::size_t(n), cancelling) == CallbackReturn::Abort) terminate();
       } else {
         stderrTail.append(buf, std::size_t(n));
       }
@@ -454,7 +451,7 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
   }
   for (int& fd : fds) closeFd(fd);
   if (!exited) ::waitpid(pid, &status, 0);
-  reader.finish(cancelling ? ProgressCallback{} : progress);
+  onStdout(nullptr, 0, cancelling);  // the end: a last line without newline
 
   const int forwarded = forwarding ? int(gForwardedSignal) : 0;
   if (forwarding) forwarding->restore();
@@ -465,14 +462,27 @@ JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const Pr
     job.remove();
     ::raise(forwarded);
   }
-  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  MpiProcessExit exit;
+  exit.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  exit.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  exit.cancelled = cancelling;
+  exit.stderrText = stderrTail.text();
+  return exit;
+}
+
+JobResult runMpiBackend(const JobSpec& spec, const MpiOptions& options, const ProgressCallback& progress) {
+  spec.validate();
+  MpiOutputReader reader(spec);
+  const MpiProcessExit e = runMpiProcess(options, "--job", formatJobFile(spec),
+                                         [&](const char* data, std::size_t size, bool cancelling) {
+                                           const ProgressCallback& shown = cancelling ? ProgressCallback{} : progress;
+                                           return data ? reader.feed(data, size, shown) : reader.finish(shown);
+                                         });
   // A job that completed before the cancel reached it wrote its outputs: report them, not a cancel.
-  if (cancelling && !(code == 0 && reader.finishedReported())) throw Cancelled();
-  if (code != 0) throw std::runtime_error(mpiFailureMessage(code, sig, reader.workerError(), stderrTail.text()));
+  if (e.cancelled && !(e.code == 0 && reader.finishedReported())) throw Cancelled();
+  if (e.code != 0) throw std::runtime_error(mpiFailureMessage(e.code, e.signal, reader.workerError(), e.stderrText));
   if (!reader.finishedReported())
-    throw std::runtime_error("MPI backend ended without reporting its outputs: " +
-                             summarizeMpiStderr(stderrTail.text()));
+    throw std::runtime_error("MPI backend ended without reporting its outputs: " + summarizeMpiStderr(e.stderrText));
   return reader.takeResult();
 }
 

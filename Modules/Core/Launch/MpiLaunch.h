@@ -4,6 +4,7 @@
 // shared by every launcher (the Qt engine drives the same command through QProcess);
 // runMpiBackend is the Qt-free runner the CLI uses.
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -49,8 +50,10 @@ int threadsPerRank(const MpiOptions& options);
 // running as root, --oversubscribe when root or when more ranks than local cores (and no hosts given),
 // -x OMP_NUM_THREADS=k, the extra arguments, then the worker with --job jobFile --progress-json.
 // `mpirun` and `worker` must be resolved paths.
+// `jobFlag` names the worker's mode: --job (one run) or --dataset (a queue of runs).
 std::vector<std::string> mpiCommandLine(const MpiOptions& options, const std::string& mpirun,
-                                        const std::string& worker, const std::string& jobFile);
+                                        const std::string& worker, const std::string& jobFile,
+                                        const std::string& jobFlag = "--job");
 
 // What a launcher learns from the worker's stdout, fed in chunks as they arrive: frame messages
 // become ProgressEvents (merged over ranks), the rest fills a JobResult (parameters, framewise
@@ -106,6 +109,24 @@ std::string mpiFailureMessage(int exitCode, int termSignal, const std::string& w
 // local rank in a process group of its own, and mpirun is slow to pass SIGTERM on (seconds, while
 // the ranks keep computing). The ranks' handlers remove their temporary files and exit.
 void signalMpiJob(long mpirunPid, int signal);
+
+// How the worker's mpirun ended.
+struct MpiProcessExit {
+  int code = 0;          // exit status, -1 when killed by `signal`
+  int signal = 0;
+  bool cancelled = false;  // the sink answered Abort (or a forwarded signal stopped it)
+  std::string stderrText;  // its tail
+};
+// The worker's stdout as it arrives; `cancelling` once the job is being stopped; data is null once
+// at the end. Abort stops the job.
+using MpiStdoutSink = std::function<CallbackReturn(const char* data, std::size_t size, bool cancelling)>;
+
+// Starts `mpirun ... worker <jobFlag> FILE --progress-json` with jobText in FILE (in a private
+// folder removed afterwards, on every path) and supervises it as runMpiBackend describes, for every
+// launcher of the worker: its own process group dying with this process, signals forwarded, Abort
+// answered with SIGTERM then SIGKILL after 3 s. Throws std::runtime_error when it cannot start.
+MpiProcessExit runMpiProcess(const MpiOptions& options, const std::string& jobFlag, const std::string& jobText,
+                             const MpiStdoutSink& onStdout);
 
 // Runs the job with the MPI backend and waits (mc::run calls it for Backend::Mpi; call that instead): writes the job file (formatJobFile) to a temporary
 // file, starts mpirun in its own process group (it dies with this process: PR_SET_PDEATHSIG), turns
