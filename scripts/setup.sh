@@ -29,6 +29,8 @@ packages=(
   clang libclang-rt-14-dev llvm
   python3 python3-dev pybind11-dev python3-numpy python3-nibabel
   xvfb xauth fonts-dejavu-core
+  # Dataset.ReportScreenshot: the HTML report rendered by headless Chromium
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

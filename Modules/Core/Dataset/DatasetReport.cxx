@@ -109,7 +109,10 @@ std::string tableOf(const std::vector<DatasetRunResult>& runs, double fdThreshol
     const RunMotionSummary& m = r.motion;
     const std::string status = runStatusName(r.status);
     s += "<tr class=\"" + status + "\" data-run=\"" + escapeXml(r.run.relativePath) + "\">";
-    s += cell("<a href=\"#" + escapeXml(anchorOf(r.run)) + "\">" + escapeXml(r.run.relativePath) + "</a>",
+    // The file's stem: its folder repeats the subject and session beside it, and the full path
+    // (in the title and the run's section) would make the table wider than a screen.
+    s += cell("<a href=\"#" + escapeXml(anchorOf(r.run)) + "\" title=\"" + escapeXml(r.run.relativePath) + "\">" +
+                  escapeXml(r.run.stem) + "</a>",
               r.run.relativePath, "text");
     s += textCell(r.run.subject) + textCell(r.run.session) + textCell(r.run.task);
     s += cell("<span class=\"status " + status + "\">" + status + "</span>", status, "text");
@@ -161,7 +164,7 @@ std::string runSection(const DatasetRunResult& r, const std::string& derivatives
                          {{"pitch", "#1f77b4", column(3, degrees)}, {"roll", "#2ca02c", column(4, degrees)},
                           {"yaw", "#ff7f0e", column(5, degrees)}}};
     report::LinePlot fd{"Framewise displacement", "mm", {{"FD", "#6a3d9a", column(6, 1)}}, true, fdThreshold};
-    s += report::svgLinePlot(trans) + report::svgLinePlot(rot) + report::svgLinePlot(fd);
+    s += report::svgLinePlot(trans, 340) + report::svgLinePlot(rot, 340) + report::svgLinePlot(fd, 340);
   } catch (const std::exception& e) {
     s += "<p class=\"reason\">No plots: " + escapeXml(e.what()) + "</p>";
   }

@@ -9,11 +9,11 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bott
 h3{font-size:15px;margin:0 0 6px;font-family:ui-monospace,monospace}
 .meta{color:#5a6272;margin-bottom:14px}.counts span{margin-right:16px}
 table.runs{border-collapse:collapse;font-size:13px}
-table.runs th,table.runs td{padding:4px 8px;border-bottom:1px solid #e6e9ef;text-align:right;white-space:nowrap}
-table.runs th{background:#f2f4f8;cursor:pointer;user-select:none;position:sticky;top:0}
+table.runs th,table.runs td{padding:4px 6px;border-bottom:1px solid #e6e9ef;text-align:right;white-space:nowrap}
+table.runs th{background:#f2f4f8;cursor:pointer;white-space:normal;vertical-align:bottom;user-select:none;position:sticky;top:0}
 table.runs th.sorted-asc::after{content:" \25B2"}table.runs th.sorted-desc::after{content:" \25BC"}
 table.runs td.text,table.runs th.text{text-align:left}
-table.runs td.reason{white-space:normal;max-width:360px;color:#a11}
+table.runs td.reason{white-space:normal;min-width:200px;max-width:320px;word-break:break-all;text-align:left;color:#a11}
 tr.failed td{background:#fdf0f0}tr.skipped td{color:#4a5263}
 td.over{color:#c0392b;font-weight:600}
 .status{padding:1px 6px;border-radius:8px;font-size:12px}.status.done{background:#e3f4e6}
@@ -22,7 +22,7 @@ section.run{border:1px solid #dde1e8;border-radius:6px;padding:12px 14px;margin:
 section.run.failed{background:#fdf5f5}
 .plots{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}
 .means{display:flex;gap:12px}.means figure{margin:0;text-align:center;font-size:12px;color:#5a6272}
-.means img{width:170px;height:auto;image-rendering:pixelated;background:#000;display:block}
+.means img{width:110px;height:auto;image-rendering:pixelated;background:#000;display:block}
 svg.plot text.ptitle{font-size:12px;font-weight:600;fill:#1d2330}svg.plot text.tick{font-size:10px;fill:#5a6272}
 a{color:#2a5db0}
 )css";

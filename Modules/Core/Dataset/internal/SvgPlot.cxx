@@ -101,9 +101,9 @@ std::string svgLinePlot(const LinePlot& plot, int width, int height) {
 }
 
 std::string svgBarPlot(const BarPlot& plot, int height) {
-  const double left = 46, top = 28, bottom = 30, slot = 56;
+  const double left = 46, top = 28, bottom = 30, slot = 64;
   const double w = slot * double(std::max<std::size_t>(plot.labels.size(), 1));
-  const int width = int(left + w + 10);
+  const int width = int(left + w + 90);  // the threshold's label right of the bars, clear of them
   const double h = height - top - bottom;
   const Range r = rangeOf({plot.values}, plot.hasThreshold, plot.threshold);
   auto yAt = [&](double v) { return top + h * (r.high - v) / (r.high - r.low); };
@@ -131,7 +131,9 @@ std::string svgBarPlot(const BarPlot& plot, int height) {
   if (plot.hasThreshold)
     s += "<line class=\"threshold\" x1=\"" + fixed(left) + "\" x2=\"" + fixed(left + w) + "\" y1=\"" +
          fixed(yAt(plot.threshold)) + "\" y2=\"" + fixed(yAt(plot.threshold)) +
-         "\" stroke=\"#d62728\" stroke-dasharray=\"5,3\"/>";
+         "\" stroke=\"#d62728\" stroke-dasharray=\"5,3\"/><text x=\"" + fixed(left + w + 4) + "\" y=\"" +
+         fixed(yAt(plot.threshold) + 4) + "\" class=\"tick\" fill=\"#d62728\">threshold " +
+         tick(plot.threshold) + "</text>";
   return s + "</svg>";
 }
 
