@@ -147,7 +147,8 @@ std::string runSection(const DatasetRunResult& r, const std::string& derivatives
   if (r.status == RunStatus::Failed)
     return s + "<p class=\"reason\">Failed: " + escapeXml(r.reason) + "</p></section>";
 
-  // The confounds say whether the run was estimate-only: a realigned mean exists only otherwise.
+  // The names as for a full correction: whether the run was estimate-only is not in its result,
+  // so the mean after is shown when its file exists.
   const RunOutputs outputs = runOutputs(r.run, derivativesRoot, false);
   s += "<div class=\"plots\">";
   try {
