@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -81,7 +82,22 @@ private slots:
     DatasetDialog* dialog = window.datasetDialog();
     QVERIFY(dialog && dialog->isVisible());
     const QString out = data_.filePath(QStringLiteral("derivatives"));
+    QStringList lines;
+    connect(dialog, &DatasetDialog::statusChanged, this, [&lines](const QString& l) { lines << l; });
     QVERIFY(runDialog(dialog, out));
+    // The progress line after each run: runs ended of 4, failed so far, the time left once a run
+    // was corrected; in order, before the final line.
+    const QRegularExpression progressLine(QStringLiteral("^(\\d) of 4 runs, (\\d) failed(, about \\d+ (s|min) left)?$"));
+    QStringList progress;
+    for (const QString& l : lines)
+      if (progressLine.match(l).hasMatch()) progress << l;
+    QCOMPARE(progress.size(), 4);
+    for (int i = 0; i < 4; ++i) QVERIFY2(progress[i].startsWith(QStringLiteral("%1 of 4").arg(i + 1)), qPrintable(progress[i]));
+    QVERIFY2(progress.last().startsWith(QLatin1String("4 of 4 runs, 1 failed")), qPrintable(progress.last()));
+    // Largest first: the broken file (a few bytes) ends last, so the first run ended was corrected
+    // and the time left is known from then on.
+    QVERIFY2(progress.first().contains(QLatin1String("left")), qPrintable(progress.first()));
+    QCOMPARE(lines.last(), dialog->statusText());
 
     for (const auto& [sub, run] : {std::pair{"01", 1}, {"01", 2}, {"02", 1}}) {
       const QString s = QString::fromLatin1(sub);

@@ -74,7 +74,7 @@ DatasetDialog::DatasetDialog(QWidget* parent) : QDialog(parent) {
   resume_->setChecked(true);
   form->addRow(QString(), resume_);
 
-  status_ = new QLabel(tr("Choose a BIDS folder."), this);
+  status_ = new QLabel(tr("Choose a BIDS folder."), this);  // not through setStatus: nothing connected yet
   status_->setObjectName(QStringLiteral("statusLabel"));
   status_->setWordWrap(true);
   status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -113,6 +113,11 @@ void DatasetDialog::setBidsFolder(const QString& folder) {
 
 void DatasetDialog::setDerivativesFolder(const QString& folder) { derivatives_->setText(folder); }
 
+void DatasetDialog::setStatus(const QString& line) {
+  status_->setText(line);
+  emit statusChanged(line);
+}
+
 bool DatasetDialog::isRunning() const { return running_ && running_->isRunning(); }
 
 QString DatasetDialog::statusText() const { return status_->text(); }
@@ -143,7 +148,7 @@ void DatasetDialog::start() {
   try {
     o = options();
   } catch (const std::exception& e) {
-    status_->setText(tr("Not started: %1").arg(QString::fromStdString(e.what())));
+    setStatus(tr("Not started: %1").arg(QString::fromStdString(e.what())));
     return;
   }
   reportPath_.clear();
@@ -153,21 +158,21 @@ void DatasetDialog::start() {
   connect(running_.get(), &MotionCorrectionDatasetTask::finished, this, &DatasetDialog::ended);
   connect(running_.get(), &MotionCorrectionDatasetTask::cancelled, this, &DatasetDialog::ended);
   connect(running_.get(), &MotionCorrectionDatasetTask::failed, this, [this](const QString& reason) {
-    status_->setText(tr("Failed: %1").arg(reason));
+    setStatus(tr("Failed: %1").arg(reason));
     start_->setEnabled(true);
     cancel_->setEnabled(false);
     emit datasetFailed(reason);
   });
   start_->setEnabled(false);
   cancel_->setEnabled(true);
-  status_->setText(tr("Looking for runs…"));
+  setStatus(tr("Looking for runs…"));
   running_->start();
 }
 
 void DatasetDialog::cancel() {
   if (!isRunning()) return;
   running_->cancel();
-  status_->setText(status_->text() + tr(" — cancelling (the run in flight is not kept)"));
+  setStatus(status_->text() + tr(" — cancelling (the run in flight is not kept)"));
 }
 
 void DatasetDialog::openReport() {
@@ -180,7 +185,7 @@ void DatasetDialog::reject() {
 }
 
 void DatasetDialog::showProgress(int ended, int total, int failed, double remainingSeconds) {
-  status_->setText(tr("%1 of %2 runs, %3 failed%4").arg(ended).arg(total).arg(failed).arg(timeLeft(remainingSeconds)));
+  setStatus(tr("%1 of %2 runs, %3 failed%4").arg(ended).arg(total).arg(failed).arg(timeLeft(remainingSeconds)));
 }
 
 void DatasetDialog::ended() {
@@ -197,7 +202,7 @@ void DatasetDialog::ended() {
       line += tr(" — %1").arg(QString::fromStdString(run.reason));
       break;
     }
-  status_->setText(line);
+  setStatus(line);
   reportPath_ = QString::fromStdString(r.reportPath);
   openReport_->setEnabled(!reportPath_.isEmpty());
   start_->setEnabled(true);

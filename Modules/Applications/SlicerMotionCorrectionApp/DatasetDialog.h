@@ -45,11 +45,13 @@ public slots:
   void reject() override;  // Close (and closing the window) while running cancels first
 
 signals:
+  void statusChanged(const QString& line);  // every status line, progress lines included
   void datasetFinished(int done, int skipped, int failed);
   void datasetCancelled();
   void datasetFailed(const QString& reason);
 
 private:
+  void setStatus(const QString& line);
   void showProgress(int ended, int total, int failed, double remainingSeconds);
   void ended();
   void chooseFolder(QLineEdit* edit, const QString& title);
