@@ -12,13 +12,15 @@ fail=0
 for f in "$libdir/libMotionCorrectionAlgorithm.so" "$libdir/libMotionCorrectionIO.so" "$libdir/libMotionCorrectionJob.so" \
          "$libdir/libMotionCorrectionLaunch.so" "$libdir/libMotionCorrectionEngine.so" "$libdir/libMotionCorrectionWidgets.so" \
          "$libdir/libvtkSlicerMotionCorrectionModuleLogic.so" "$clidir/MotionCorrectionCLI" "$clidir/MotionCorrectionMPI" \
-         "$clidir/MotionCorrectionFollowCLI" "$clidir/MotionCorrectionFollowCLI.xml"; do
+         "$clidir/MotionCorrectionFollowCLI" "$clidir/MotionCorrectionFollowCLI.xml" \
+         "$libdir/libMotionCorrectionDataset.so" "$clidir/MotionCorrectionDatasetCLI" "$clidir/MotionCorrectionDatasetCLI.xml"; do
   if [ ! -e "$prefix/$f" ]; then echo "FAIL: $f was not installed"; fail=1; fi
 done
 slicer_dir=${libdir%%/qt-loadable-modules}
 stray=$(cd "$prefix" && find . -type f ! -path "./$slicer_dir/*" | sort)
 if [ -n "$stray" ]; then echo "FAIL: installed outside $slicer_dir:"; echo "$stray"; fail=1; fi
-for exe in "$prefix/$clidir/MotionCorrectionCLI" "$prefix/$clidir/MotionCorrectionMPI" "$prefix/$clidir/MotionCorrectionFollowCLI"; do
+for exe in "$prefix/$clidir/MotionCorrectionCLI" "$prefix/$clidir/MotionCorrectionMPI" "$prefix/$clidir/MotionCorrectionFollowCLI" \
+           "$prefix/$clidir/MotionCorrectionDatasetCLI"; do
   [ -e "$exe" ] || continue
   deps=$(ldd "$exe")
   if grep -q "not found" <<< "$deps"; then echo "FAIL: $exe: unresolved libraries"; grep "not found" <<< "$deps"; fail=1; fi
