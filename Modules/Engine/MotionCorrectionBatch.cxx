@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
-#include <QDir>
-#include <QDirIterator>
-#include <QFileInfo>
 #include <QThread>
 #include <QThreadPool>
+
+#include "BidsRuns.h"
+#include "DerivativesLayout.h"
 
 namespace mc {
 
@@ -44,35 +45,18 @@ int MotionCorrectionBatch::failedCount() const { return d->failed; }
 
 QList<EngineRequest> MotionCorrectionBatch::requestsForFolder(const QString& folder, const QString& outputFolder,
                                                               const EngineRequest& templ) {
-  const QDir root(folder);
-  if (!root.exists()) throw std::runtime_error(folder.toStdString() + ": folder does not exist");
-  QStringList inputs;
-  QDirIterator it(folder, {QStringLiteral("*_bold.nii.gz"), QStringLiteral("*_bold.nii")}, QDir::Files,
-                  QDirIterator::Subdirectories);
-  while (it.hasNext()) inputs << it.next();
-  inputs.sort();
+  // Discovery and naming are the dataset component's (BidsRuns.h, DerivativesLayout.h): written once
+  // for the CLI, Python, the dataset task and this batch.
+  std::vector<BidsRun> runs;
+  try {
+    runs = findBidsRuns(folder.toStdString());
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(e.what());  // this function's contract: the folder is not usable
+  }
   QList<EngineRequest> requests;
-  for (const QString& input : inputs) {
-    const QString rel = root.relativeFilePath(input);
-    const QFileInfo relInfo(rel);
-    const QString name = relInfo.fileName();
-    const QString ext = name.endsWith(QLatin1String(".nii.gz")) ? QStringLiteral(".nii.gz") : QStringLiteral(".nii");
-    const QString stem = name.left(name.size() - ext.size() - int(qstrlen("_bold")));  // without _bold
-    const QDir outDir(QDir(outputFolder).filePath(relInfo.path()));
-    if (!QDir().mkpath(outDir.path()))
-      throw std::runtime_error(outDir.path().toStdString() + ": cannot create the output folder");
+  for (const BidsRun& run : runs) {
     EngineRequest r = templ;
-    r.spec.input = input.toStdString();
-    if (!r.spec.estimateOnly) {
-      r.spec.realignedOutput = outDir.filePath(stem + QStringLiteral("_desc-realigned_bold") + ext).toStdString();
-      r.spec.meanOutput = outDir.filePath(stem + QStringLiteral("_desc-mean_boldref") + ext).toStdString();
-    } else {
-      r.spec.realignedOutput.clear();
-      r.spec.meanOutput.clear();
-    }
-    r.spec.parametersOutput = outDir.filePath(QStringLiteral("rp_") + stem + QStringLiteral("_bold.txt")).toStdString();
-    r.spec.confoundsOutput = outDir.filePath(stem + QStringLiteral("_desc-confounds_timeseries.tsv")).toStdString();
-    r.spec.transformsOutput.clear();
+    r.spec = derivativesJob(run, outputFolder.toStdString(), templ.spec);
     requests << r;
   }
   return requests;

@@ -1,6 +1,6 @@
 #pragma once
 // Several runs corrected one after the other with one thread pool: a list of requests, or every
-// *_bold.nii.gz of a BIDS-like folder. Progress per run and overall; a failing run is reported and
+// run of a BIDS folder. Progress per run and overall; a failing run is reported and
 // the batch goes on with the next.
 #include <memory>
 
@@ -20,14 +20,16 @@ public:
   explicit MotionCorrectionBatch(QList<EngineRequest> runs, QObject* parent = nullptr);
   ~MotionCorrectionBatch() override;  // cancels and waits if still running
 
-  // One request per *_bold.nii.gz (or .nii) under `folder` (recursively, sorted), built from
-  // `templ` (options, backend, pool size). Outputs go to `outputFolder` at the same relative place:
-  // for sub-01/func/sub-01_task-rest_bold.nii.gz,
+  // One request per BIDS run under `folder` (sub-*/[ses-*/]func/*_bold.nii[.gz], as mc::findBidsRuns
+  // finds them, sorted), built from `templ` (options, backend, pool size) with the outputs of
+  // mc::derivativesJob under `outputFolder` at the same relative place: for
+  // sub-01/func/sub-01_task-rest_bold.nii.gz,
   //   sub-01/func/sub-01_task-rest_desc-realigned_bold.nii.gz   (unless templ.spec.estimateOnly)
   //   sub-01/func/sub-01_task-rest_desc-mean_boldref.nii.gz      (unless estimateOnly)
   //   sub-01/func/rp_sub-01_task-rest_bold.txt
   //   sub-01/func/sub-01_task-rest_desc-confounds_timeseries.tsv
-  // The output folders are created. Throws std::runtime_error when `folder` does not exist.
+  // The output folders are created. Throws std::runtime_error when `folder` does not exist or holds
+  // no run. (The whole-dataset path with resume, summary and report is MotionCorrectionDatasetTask.)
   static QList<EngineRequest> requestsForFolder(const QString& folder, const QString& outputFolder,
                                                 const EngineRequest& templ);
 

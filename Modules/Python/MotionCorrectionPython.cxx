@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ImageIO.h"
+#include "MotionCorrectionDatasetPython.h"
 #include "MotionCorrectionFollowPython.h"
 #include "Run.h"
 #include "RunParameters.h"
@@ -257,4 +258,5 @@ PYBIND11_MODULE(_motioncorrection, m) {
       },
       py::arg("parameters"), py::arg("progress"));
   addFollowBinding(m);
+  addDatasetBinding(m);
 }

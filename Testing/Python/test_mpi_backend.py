@@ -1,12 +1,15 @@
-"""backend="mpi" from Python: the same numbers as the threads backend, through a real mpirun."""
+"""backend="mpi" from Python: the same numbers as the threads backend, through a real mpirun (one
+run split over ranks, and a BIDS dataset whose runs ranks take from a queue)."""
 import os
+import shutil
+import tempfile
 import unittest
 
 import nibabel as nib
 import numpy as np
 
 import motioncorrection as mc
-from mc_test_support import GeneratedRunTest
+from mc_test_support import GENERATOR, GeneratedRunTest, generate_run
 
 
 class MpiBackendTest(GeneratedRunTest):
@@ -49,6 +52,42 @@ class MpiBackendTest(GeneratedRunTest):
         self.assertIn("backend", mc.parameter_names())
         self.assertEqual(mc.defaults()["mpi_ranks"], "2")
         self.assertEqual(mc.defaults()["backend"], "threads")
+
+
+class DatasetUnderMpiTest(unittest.TestCase):
+    """correct_dataset(backend='mpi'): 2 ranks take the 3 runs of a dataset from the queue; every run
+    is done, on_run hears each, and the rp files are those of backend='threads'."""
+
+    def setUp(self):
+        if not os.path.isfile(GENERATOR):
+            self.skipTest("MC_GENERATOR is not set to the GenerateSyntheticRun tool")
+        self.tmp = tempfile.mkdtemp(prefix="mc-py-dataset-mpi-")
+        self.bids = os.path.join(self.tmp, "bids")
+        self.runs = [("01", "1"), ("01", "2"), ("02", "1")]
+        for seed, (sub, run) in enumerate(self.runs, start=1):
+            folder = os.path.join(self.bids, f"sub-{sub}", "func")
+            os.makedirs(folder, exist_ok=True)
+            path, _ = generate_run(self.tmp, f"g{seed}", seed=seed)
+            shutil.move(path, os.path.join(folder, f"sub-{sub}_task-rest_run-{run}_bold.nii.gz"))
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def rp(self, out, sub, run):
+        with open(os.path.join(out, f"sub-{sub}", "func", f"rp_sub-{sub}_task-rest_run-{run}_bold.txt")) as f:
+            return f.read()
+
+    def test_ranks_take_the_runs_and_write_the_threads_numbers(self):
+        seen = []
+        mpi_out, threads_out = os.path.join(self.tmp, "mpi"), os.path.join(self.tmp, "threads")
+        mpi = mc.correct_dataset(self.bids, mpi_out, backend="mpi", mpi_ranks=2, threads=1, report=False,
+                                 on_run=lambda p: seen.append(p.run.relative_path))
+        threads = mc.correct_dataset(self.bids, threads_out, threads=1, report=False)
+        self.assertEqual([r.status for r in mpi.runs], ["done"] * 3, [r.reason for r in mpi.runs])
+        self.assertEqual(sorted(seen), [r.relative_path for r in mpi.runs])
+        self.assertTrue(set(r.rank for r in mpi.runs) <= {0, 1})
+        for sub, run in self.runs:
+            self.assertEqual(self.rp(mpi_out, sub, run), self.rp(threads_out, sub, run), (sub, run))
 
 
 if __name__ == "__main__":

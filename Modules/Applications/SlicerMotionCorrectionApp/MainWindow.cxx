@@ -16,8 +16,10 @@
 #include <QStatusBar>
 #include <QUrl>
 
+#include "DatasetDialog.h"
 #include "ImageIO.h"
 #include "MotionCorrectionPanel.h"
+#include "RunParameters.h"
 
 namespace mc {
 namespace {
@@ -40,6 +42,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   open->setObjectName(QStringLiteral("actionOpen"));
   recentMenu_ = file->addMenu(tr("Open &recent"));
   recentMenu_->setObjectName(QStringLiteral("recentMenu"));
+  file->addSeparator();
+  QAction* dataset = file->addAction(tr("Correct BIDS &dataset…"), this, &MainWindow::showDatasetDialog);
+  dataset->setObjectName(QStringLiteral("actionCorrectDataset"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -108,6 +113,39 @@ void MainWindow::openFileInteractively() {
   if (!path.isEmpty()) openFile(path);
 }
 
+void MainWindow::showDatasetDialog() {
+  if (!datasetDialog_) {
+    datasetDialog_ = new DatasetDialog(this);
+    connect(datasetDialog_, &DatasetDialog::datasetFinished, this, [this](int done, int skipped, int failed) {
+      statusBar()->showMessage(tr("Dataset: %1 corrected, %2 skipped, %3 failed").arg(done).arg(skipped).arg(failed));
+    });
+    connect(datasetDialog_, &DatasetDialog::datasetCancelled, this,
+            [this] { statusBar()->showMessage(tr("Dataset: cancelled")); });
+    connect(datasetDialog_, &DatasetDialog::datasetFailed, this,
+            [this](const QString& why) { statusBar()->showMessage(tr("Dataset: failed (%1)").arg(why)); });
+  }
+  // Every run is corrected with the panel's estimation and reslice options; its paths are one
+  // run's and do not apply (the derivatives layout names the files).
+  RunRequest templ;
+  const QMap<QString, QString> values = panel_->parameterValues();
+  try {
+    for (auto it = values.cbegin(); it != values.cend(); ++it) {
+      const std::string name = it.key().toStdString();
+      if (name == "input" || name == "output" || name == "mean" || name == "params" || name == "transforms" ||
+          name == "confounds")
+        continue;
+      setRunParameter(templ, name, it.value().toStdString());
+    }
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(tr("Dataset: the panel's options are not valid (%1); the defaults are used")
+                                 .arg(QString::fromStdString(e.what())));
+    templ = RunRequest{};
+  }
+  datasetDialog_->setJobTemplate(templ.spec);
+  datasetDialog_->show();
+  datasetDialog_->raise();
+}
+
 void MainWindow::clearRecentFiles() {
   QSettings().remove(QLatin1String(kRecentKey));
   rebuildRecentMenu();
@@ -149,6 +187,7 @@ void MainWindow::dropEvent(QDropEvent* event) {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
   if (panel_->isRunning()) panel_->cancel();
+  if (datasetDialog_) datasetDialog_->reject();  // a running dataset stops at its next frame
   panel_->saveSettings();
   QSettings().setValue(QLatin1String(kGeometryKey), saveGeometry());
   event->accept();

@@ -1,5 +1,6 @@
 #pragma once
-// The standalone app's window: the panel, File > Open, recent files, drag-and-drop of a run.
+// The standalone app's window: the panel, File > Open, recent files, drag-and-drop of a run, and
+// File > Correct BIDS dataset… (DatasetDialog).
 #include <QMainWindow>
 #include <QStringList>
 
@@ -8,6 +9,7 @@ class QMimeData;
 
 namespace mc {
 
+class DatasetDialog;
 class MotionCorrectionPanel;
 
 class MainWindow : public QMainWindow {
@@ -18,6 +20,8 @@ public:
 
   MotionCorrectionPanel* panel() const { return panel_; }
   QStringList recentFiles() const;
+  // The dataset dialog once File > Correct BIDS dataset… opened it (it stays, with its last status).
+  DatasetDialog* datasetDialog() const { return datasetDialog_; }
   static constexpr int kMaxRecentFiles = 8;
   // True for a local file name the app can open (.nii, .nii.gz, .nrrd, .nhdr).
   static bool isOpenableImage(const QString& path);
@@ -26,6 +30,7 @@ public slots:
   void openFile(const QString& path);
   void openFileInteractively();
   void clearRecentFiles();
+  void showDatasetDialog();
 
 protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -38,6 +43,7 @@ private:
 
   MotionCorrectionPanel* panel_;
   QMenu* recentMenu_;
+  DatasetDialog* datasetDialog_ = nullptr;
 };
 
 }  // namespace mc

@@ -5,9 +5,7 @@
 // TSV says which and why), 2 for bad input, 3 when stopped (Ctrl-C, SIGTERM).
 #include <unistd.h>
 
-#include <atomic>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -16,6 +14,7 @@
 #include "CommandLine.h"
 #include "DatasetRequest.h"
 #include "ProgressReporter.h"
+#include "StopRequest.h"
 
 #ifdef MC_WITH_GENERATECLP
 #include "GenerateCLPArguments.h"
@@ -28,13 +27,6 @@ using namespace mc::cli;
 
 constexpr const char* kProgram = "MotionCorrectionDatasetCLI";
 
-// Ctrl-C or SIGTERM (Slicer's Cancel) stops after the frame in flight: that run is lost, every
-// finished one stays and the summary is written. A second one ends the process at once.
-std::atomic<bool> stopRequested{false};
-extern "C" void requestStop(int signal) {
-  stopRequested = true;
-  std::signal(signal, SIG_DFL);
-}
 
 #ifdef MC_WITH_GENERATECLP
 int parseWithGenerateCLP(int argc, char** argv, CommandLine& c) {
@@ -126,7 +118,7 @@ int run(const DatasetRequest& request, ProgressMode mode) {
         e.fraction = (e.completed + inRun) / p.total;
         reporter.report(e);
       }
-      return stopRequested ? mc::CallbackReturn::Abort : mc::CallbackReturn::Continue;
+      return stopRequested() ? mc::CallbackReturn::Abort : mc::CallbackReturn::Continue;
     });
     reporter.finish();
     const int failed = r.count(mc::RunStatus::Failed);
@@ -156,8 +148,8 @@ int run(const DatasetRequest& request, ProgressMode mode) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::signal(SIGINT, requestStop);
-  std::signal(SIGTERM, requestStop);
+  // Ctrl-C or SIGTERM stops at the next safe point (StopRequest.h), with what is finished kept.
+  installStopRequestOnSignals();
   DatasetRequest request;
   ProgressMode mode = ProgressMode::Text;
   try {

@@ -4,8 +4,6 @@
 // Flags, help text and defaults come from MotionCorrectionFollowCLI.xml (--xml prints it).
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -15,6 +13,7 @@
 #include "FollowReport.h"
 #include "FollowRequest.h"
 #include "ProgressReporter.h"
+#include "StopRequest.h"
 
 #ifdef MC_WITH_GENERATECLP
 #include "GenerateCLPArguments.h"
@@ -27,13 +26,6 @@ using namespace mc::cli;
 
 constexpr const char* kProgram = "MotionCorrectionFollowCLI";
 
-// Ctrl-C or SIGTERM (Slicer's Cancel, a scan script's kill) ends the run after the volume being
-// aligned, with every row written; a second one ends the process at once.
-std::atomic<bool> stopRequested{false};
-extern "C" void requestStop(int signal) {
-  stopRequested = true;
-  std::signal(signal, SIG_DFL);
-}
 
 #ifdef MC_WITH_GENERATECLP
 // GenerateCLP's PARSE_ARGS variables, copied by name into the CommandLine the own layer reads.
@@ -73,7 +65,7 @@ int run(const FollowRequest& request, ProgressMode mode) {
   std::FILE* lines = mode == ProgressMode::None ? nullptr : stdout;
   std::FILE* notices = mode == ProgressMode::Slicer ? stdout : stderr;
   mc::FollowCallbacks callbacks;
-  callbacks.onWait = [] { return stopRequested ? mc::CallbackReturn::Abort : mc::CallbackReturn::Continue; };
+  callbacks.onWait = [] { return stopRequested() ? mc::CallbackReturn::Abort : mc::CallbackReturn::Continue; };
   callbacks.onNotice = [&](const std::string& line) {
     if (mode == ProgressMode::None) return;
     std::fprintf(notices, "%s: warning: %s\n", kProgram, line.c_str());
@@ -92,7 +84,7 @@ int run(const FollowRequest& request, ProgressMode mode) {
       e.fraction = double(v.summary.volumes) / o.frames;
       reporter.report(e);
     }
-    return stopRequested ? mc::CallbackReturn::Abort : mc::CallbackReturn::Continue;
+    return stopRequested() ? mc::CallbackReturn::Abort : mc::CallbackReturn::Continue;
   };
   try {
     std::string ends = o.frames > 0 ? "after " + std::to_string(o.frames) + " volumes, " : std::string();
@@ -114,8 +106,8 @@ int run(const FollowRequest& request, ProgressMode mode) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::signal(SIGINT, requestStop);
-  std::signal(SIGTERM, requestStop);
+  // Ctrl-C or SIGTERM stops at the next safe point (StopRequest.h), with what is finished kept.
+  installStopRequestOnSignals();
   FollowRequest request;
   ProgressMode mode = ProgressMode::Text;
   try {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "JobParameters.h"
+#include "internal/MotionSummaryJson.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -70,22 +71,13 @@ void workDatasetQueue(const DatasetJob& job, int rank, const std::function<int()
   for (int i = nextRun(); i >= 0 && i < int(job.runs.size()); i = nextRun()) {
     send(json{{"event", "run-started"}, {"index", i}, {"rank", rank}}.dump());
     const DatasetRunResult r = correctDatasetRun(job.runs[std::size_t(i)], job.options);
-    const RunMotionSummary& m = r.motion;
     send(json{{"event", "run"},
               {"index", i},
               {"rank", rank},
               {"status", runStatusName(r.status)},
               {"reason", r.reason},
               {"seconds", r.seconds},
-              {"motion",
-               {{"frames", m.frames},
-                {"tr", m.repetitionTime},
-                {"mean_fd", m.meanFd},
-                {"max_fd", m.maxFd},
-                {"frames_over", m.framesOver},
-                {"minutes_over", m.minutesOver},
-                {"max_translation", m.maxTranslation},
-                {"max_rotation", m.maxRotation}}}}
+              {"motion", motionSummaryJson(r.motion)}}
              .dump());
   }
 }
@@ -106,16 +98,11 @@ std::optional<DatasetWorkerMessage> parseDatasetWorkerMessage(const std::string&
   m.result.reason = j.value("reason", "");
   m.result.seconds = j.value("seconds", 0.0);
   if (j.contains("motion") && j["motion"].is_object()) {
-    const json& x = j["motion"];
-    RunMotionSummary& s = m.result.motion;
-    s.frames = x.value("frames", 0);
-    s.repetitionTime = x.value("tr", 0.0);
-    s.meanFd = x.value("mean_fd", 0.0);
-    s.maxFd = x.value("max_fd", 0.0);
-    s.framesOver = x.value("frames_over", 0);
-    s.minutesOver = x.value("minutes_over", 0.0);
-    s.maxTranslation = x.value("max_translation", 0.0);
-    s.maxRotation = x.value("max_rotation", 0.0);
+    try {
+      m.result.motion = motionSummaryFromJson(j["motion"]);
+    } catch (const json::exception&) {
+      return std::nullopt;  // not a message of ours
+    }
   }
   return m;
 }

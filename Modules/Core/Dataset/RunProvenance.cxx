@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "JobParameters.h"
+#include "internal/MotionSummaryJson.h"
 #include "ParameterTable.h"
 
 namespace fs = std::filesystem;
@@ -80,15 +81,7 @@ std::string formatConfoundsSidecar(const RunProvenance& p) {
                        {"InputChecksum", p.inputChecksum},
                        {"Parameters", params},
                        {"Outputs", p.outputs},
-                       {"Summary",
-                        {{"Frames", m.frames},
-                         {"RepetitionTime", m.repetitionTime},
-                         {"MeanFramewiseDisplacement", m.meanFd},
-                         {"MaxFramewiseDisplacement", m.maxFd},
-                         {"FramesOverThreshold", m.framesOver},
-                         {"MinutesOverThreshold", m.minutesOver},
-                         {"MaxTranslation", m.maxTranslation},
-                         {"MaxRotationDegrees", m.maxRotation}}}};
+                       {"Summary", motionSummaryJson(m)}};
   return j.dump(2) + "\n";
 }
 
@@ -107,15 +100,7 @@ RunProvenance readConfoundsSidecar(const std::string& path) {
     p.inputChecksum = r.at("InputChecksum").get<std::string>();
     for (const auto& [name, value] : r.at("Parameters").items()) p.parameters.emplace_back(name, value.get<std::string>());
     p.outputs = r.at("Outputs").get<std::vector<std::string>>();
-    const json& s = r.at("Summary");
-    p.motion.frames = s.at("Frames").get<int>();
-    p.motion.repetitionTime = s.at("RepetitionTime").get<double>();
-    p.motion.meanFd = s.at("MeanFramewiseDisplacement").get<double>();
-    p.motion.maxFd = s.at("MaxFramewiseDisplacement").get<double>();
-    p.motion.framesOver = s.at("FramesOverThreshold").get<int>();
-    p.motion.minutesOver = s.at("MinutesOverThreshold").get<double>();
-    p.motion.maxTranslation = s.at("MaxTranslation").get<double>();
-    p.motion.maxRotation = s.at("MaxRotationDegrees").get<double>();
+    p.motion = motionSummaryFromJson(r.at("Summary"));
   } catch (const json::exception& e) {
     throw std::runtime_error(path + ": malformed \"" + std::string(kProvenanceKey) + "\" record: " + e.what());
   }

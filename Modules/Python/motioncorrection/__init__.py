@@ -14,6 +14,8 @@ as '_' (``--reslice-interp 4`` is ``reslice_interp=4``).
     for v in mc.follow_volumes("/export/run1", tr=2.0):   # real time: a volume as each arrives
         print(v.frame, v.fd)
 
+    result = mc.correct_dataset("/data/study", "/data/study/derivatives/motioncorrection")  # a BIDS dataset
+
 See Docs/Python.md for the full description.
 """
 
@@ -24,9 +26,11 @@ from ._motioncorrection import Cancelled
 from . import _motioncorrection as _core
 from ._text import as_text
 from .follow import FollowResult, FollowVolume, follow, follow_defaults, follow_volumes
+from .dataset import DatasetProgress, DatasetResult, DatasetRun, correct_dataset
 
 __all__ = ["realign", "realign_file", "MotionCorrectionResult", "Cancelled", "parameter_names", "defaults",
-           "follow", "follow_volumes", "FollowVolume", "FollowResult", "follow_defaults"]
+           "follow", "follow_volumes", "FollowVolume", "FollowResult", "follow_defaults",
+           "correct_dataset", "DatasetResult", "DatasetRun", "DatasetProgress"]
 
 # Keywords naming an input are given positionally instead.
 _INPUT_KEYWORDS = {"input"}
