@@ -100,9 +100,17 @@ with workdir() as d:
     p = run_cli(cli, bids, out2, "participant", "--participant-label", "09", env_progress="none")
     check(p.returncode == 2 and "--participant-label 09: no such participant" in p.stderr, "unknown label: " + p.stderr)
 
-    # Group level: the report again from the summary (a report is there when this build has one).
+    # The report is written with the participant level; the group level writes it again from the summary.
+    report = os.path.join(out, "motion_report.html")
+    check(os.path.isfile(report), "the report is written")
+    with open(report) as f:
+        page = f.read()
+    check(all(os.path.basename(r) in page for r in truth) and "sub-99_task-rest_bold.nii.gz" in page,
+          "the report names every run")
+    os.remove(report)
     p = run_cli(cli, bids, out, "group", env_progress="text")
-    check(p.returncode in (0, 1), "group level ran: %d %s" % (p.returncode, p.stderr))
+    check(p.returncode == 0 and os.path.isfile(report), "group level rewrote the report: %d %s" % (p.returncode, p.stderr))
+    check("wrote " + report in p.stdout, "group level says where: " + p.stdout)
 
     # Bad input: one line, exit 2, nothing written.
     for args, text in (((os.path.join(d, "nope"), os.path.join(d, "o3"), "participant"), "not a folder"),

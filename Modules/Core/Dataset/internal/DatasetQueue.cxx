@@ -7,9 +7,7 @@
 #include "DatasetSummaryTable.h"
 #include "DerivativesLayout.h"
 #include "BidsRuns.h"
-#ifdef MC_HAVE_DATASET_REPORT
 #include "DatasetReport.h"
-#endif
 
 namespace mc {
 
@@ -85,9 +83,7 @@ DatasetResult DatasetQueueBook::close() {
   r.cancelled = cancelled_;
   writeSummary();
   r.summaryPath = (std::filesystem::path(options_.derivativesRoot) / kDatasetSummaryName).string();
-#ifdef MC_HAVE_DATASET_REPORT
   if (options_.report) r.reportPath = writeDatasetReport(options_.derivativesRoot, r.runs, options_.fdThreshold);
-#endif
   return r;
 }
 
@@ -100,11 +96,7 @@ std::string writeReportFromSummary(const DatasetOptions& options) {
     r.run = found;
     r.motion = motion;
   }
-#ifdef MC_HAVE_DATASET_REPORT
   return writeDatasetReport(options.derivativesRoot, rows, options.fdThreshold);
-#else
-  throw std::runtime_error(summary + ": this build has no report");
-#endif
 }
 
 }  // namespace mc
