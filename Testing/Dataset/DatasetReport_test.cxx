@@ -42,7 +42,8 @@ std::string between(const std::string& text, const std::string& open, const std:
 
 std::string decodeBase64(const std::string& s) {
   std::string out;
-  int bits = 0, value = 0;
+  int bits = 0;
+  unsigned value = 0;  // only the bits not yet emitted are kept: at most 6 + 7
   for (char c : s) {
     int v;
     if (c >= 'A' && c <= 'Z') v = c - 'A';
@@ -51,7 +52,7 @@ std::string decodeBase64(const std::string& s) {
     else if (c == '+') v = 62;
     else if (c == '/') v = 63;
     else break;  // '=' padding ends it
-    value = (value << 6) | v;
+    value = ((value << 6) | unsigned(v)) & 0x3fffu;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
