@@ -83,9 +83,9 @@ DatasetRunResult correctDatasetRun(const BidsRun& run, const DatasetOptions& opt
     const JobSpec spec = derivativesJob(run, options.derivativesRoot, options.job);
     const RunOutputs o = runOutputs(run, options.derivativesRoot, options.job.estimateOnly);
     RunProvenance p = expectedProvenance(run, spec);
-    if (options.resume && isRunComplete(o.confoundsSidecar, p)) {
+    if (const auto recorded = options.resume ? completedRun(o.confoundsSidecar, p) : std::nullopt) {
       r.status = RunStatus::Skipped;
-      r.motion = summaryFromFiles(o, readConfoundsSidecar(o.confoundsSidecar), options.fdThreshold);
+      r.motion = summaryFromFiles(o, *recorded, options.fdThreshold);  // the sidecar is read once
       return r;
     }
     // The sidecar says "complete": it goes before the outputs are replaced, and comes back last.

@@ -107,14 +107,14 @@ RunProvenance readConfoundsSidecar(const std::string& path) {
   return p;
 }
 
-bool isRunComplete(const std::string& sidecarPath, const RunProvenance& expected) {
+std::optional<RunProvenance> completedRun(const std::string& sidecarPath, const RunProvenance& expected) {
   std::error_code ec;
-  if (!fs::is_regular_file(sidecarPath, ec)) return false;
+  if (!fs::is_regular_file(sidecarPath, ec)) return std::nullopt;
   RunProvenance found;
   try {
     found = readConfoundsSidecar(sidecarPath);
   } catch (const std::runtime_error&) {
-    return false;  // unreadable: corrected again, and rewritten
+    return std::nullopt;  // unreadable: corrected again, and rewritten
   }
   auto sorted = [](std::vector<std::pair<std::string, std::string>> v) {
     std::sort(v.begin(), v.end());
@@ -122,11 +122,11 @@ bool isRunComplete(const std::string& sidecarPath, const RunProvenance& expected
   };
   if (found.source != expected.source || found.inputBytes != expected.inputBytes ||
       found.inputChecksum != expected.inputChecksum || sorted(found.parameters) != sorted(expected.parameters))
-    return false;
+    return std::nullopt;
   const fs::path folder = fs::path(sidecarPath).parent_path();
   for (const auto& name : found.outputs)
-    if (!fs::is_regular_file(folder / name, ec)) return false;
-  return true;
+    if (!fs::is_regular_file(folder / name, ec)) return std::nullopt;
+  return found;
 }
 
 }  // namespace mc

@@ -4,6 +4,7 @@
 // its motion summary and outputs. It is written last, so a sidecar that matches the input and the
 // parameters means the run is complete: a resumed batch skips it.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,8 +33,8 @@ std::string formatConfoundsSidecar(const RunProvenance& p);
 // Throws std::runtime_error naming the file when it is missing, not JSON, or not ours.
 RunProvenance readConfoundsSidecar(const std::string& path);
 
-// True when `sidecarPath` records the same source, size, checksum and parameters as `expected` and
-// every output it lists exists beside it.
-bool isRunComplete(const std::string& sidecarPath, const RunProvenance& expected);
+// The recorded provenance when `sidecarPath` records the same source, size, checksum and parameters
+// as `expected` and every output it lists exists beside it; nothing otherwise.
+std::optional<RunProvenance> completedRun(const std::string& sidecarPath, const RunProvenance& expected);
 
 }  // namespace mc
